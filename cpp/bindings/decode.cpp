@@ -1,0 +1,7 @@
+#include "bindings/bindings.h"
+
+namespace py = pybind11;
+
+namespace vxfast {
+void bind_decode(py::module_& m) {}
+}  // namespace vxfast

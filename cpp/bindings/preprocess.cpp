@@ -1,0 +1,9 @@
+#include "bindings/bindings.h"
+
+namespace py = pybind11;
+
+namespace vxfast {
+void bind_preprocess(py::module_& m) {
+  // Filled in by the preprocess area.
+}
+}  // namespace vxfast

@@ -1,0 +1,111 @@
+#pragma once
+// RAII owners for FFmpeg structs and the only place that knows about FFmpeg version differences.
+// Supported: FFmpeg 5.0 (libavcodec 59) through 7.x (libavcodec 61).
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+}
+
+#include <memory>
+#include <string>
+
+namespace vxfast {
+
+struct AVFormatContextCloser {
+  void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
+};
+struct AVCodecContextDeleter {
+  void operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
+};
+struct AVFrameDeleter {
+  void operator()(AVFrame* p) const { av_frame_free(&p); }
+};
+struct AVPacketDeleter {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct SwsContextDeleter {
+  void operator()(SwsContext* p) const { sws_freeContext(p); }
+};
+
+using UniqueAVFormatContext = std::unique_ptr<AVFormatContext, AVFormatContextCloser>;
+using UniqueAVCodecContext = std::unique_ptr<AVCodecContext, AVCodecContextDeleter>;
+using UniqueAVFrame = std::unique_ptr<AVFrame, AVFrameDeleter>;
+using UniqueAVPacket = std::unique_ptr<AVPacket, AVPacketDeleter>;
+using UniqueSwsContext = std::unique_ptr<SwsContext, SwsContextDeleter>;
+
+inline UniqueAVFrame make_frame() { return UniqueAVFrame(av_frame_alloc()); }
+inline UniqueAVPacket make_packet() { return UniqueAVPacket(av_packet_alloc()); }
+
+// Unrefs the packet when it leaves scope, so a `continue` in a read loop can never leak it.
+class PacketRef {
+ public:
+  explicit PacketRef(AVPacket* p) : p_(p) {}
+  ~PacketRef() { av_packet_unref(p_); }
+  PacketRef(const PacketRef&) = delete;
+  PacketRef& operator=(const PacketRef&) = delete;
+
+ private:
+  AVPacket* p_;
+};
+
+inline std::string av_error_string(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
+  av_strerror(err, buf, sizeof(buf));
+  return buf;
+}
+
+// AVFrame.key_frame was deprecated in FFmpeg 6.1 (libavutil 58.29) for AV_FRAME_FLAG_KEY.
+inline bool frame_is_key(const AVFrame* f) {
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 29, 100)
+  return (f->flags & AV_FRAME_FLAG_KEY) != 0;
+#else
+  return f->key_frame != 0;
+#endif
+}
+
+// AV_FRAME_FLAG_CORRUPT exists in all supported versions; decode_error_flags too.
+inline bool frame_is_corrupt(const AVFrame* f) {
+  return (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 || f->decode_error_flags != 0;
+}
+
+// AVCodecParameters.channels was replaced by ch_layout in FFmpeg 5.1 (libavcodec 59.24) and removed
+// in 7.0.
+inline int codecpar_channels(const AVCodecParameters* p) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(59, 24, 100)
+  return p->ch_layout.nb_channels;
+#else
+  return p->channels;
+#endif
+}
+
+// The display matrix moved from per-stream side data (av_stream_get_side_data, removed in FFmpeg
+// 7.0) to codecpar->coded_side_data in FFmpeg 6.1 (libavcodec 60.31).
+inline const int32_t* stream_display_matrix(const AVStream* st) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 102)
+  const AVPacketSideData* sd = av_packet_side_data_get(
+      st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+  return sd && sd->size >= 9 * 4 ? reinterpret_cast<const int32_t*>(sd->data) : nullptr;
+#else
+  size_t size = 0;
+  const uint8_t* data = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+  return data && size >= 9 * 4 ? reinterpret_cast<const int32_t*>(data) : nullptr;
+#endif
+}
+
+// Clockwise rotation in degrees (0/90/180/270) needed to display the stream upright.
+inline int stream_rotation_degrees(const AVStream* st) {
+  const int32_t* m = stream_display_matrix(st);
+  if (!m) return 0;
+  double ccw = av_display_rotation_get(m);  // counter-clockwise angle of the stored matrix
+  if (ccw != ccw) return 0;                  // NaN: degenerate matrix
+  int cw = static_cast<int>(-ccw + (ccw < 0 ? 0.5 : -0.5));
+  cw = ((cw % 360) + 360) % 360;
+  return ((cw + 45) / 90 * 90) % 360;
+}
+
+}  // namespace vxfast

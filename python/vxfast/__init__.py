@@ -1,0 +1,24 @@
+"""vxfast: fast ML inference over video from Python.
+
+decode (:mod:`vxfast.video`) -> preprocess (:mod:`vxfast.preprocess`) -> infer (:mod:`vxfast.model`)
+-> postprocess (:mod:`vxfast.postprocess`); frame features in :mod:`vxfast.features`.
+Each area module defines ``__all__``; the public names are re-exported here.
+"""
+from ._core import __version__ as _core_version  # noqa: F401  (fails loudly if the build is missing)
+from .errors import *  # noqa: F401,F403
+from .errors import __all__ as _errors_all
+from .video import *  # noqa: F401,F403
+from .video import __all__ as _video_all
+from .preprocess import *  # noqa: F401,F403
+from .preprocess import __all__ as _preprocess_all
+from .postprocess import *  # noqa: F401,F403
+from .postprocess import __all__ as _postprocess_all
+from .model import *  # noqa: F401,F403
+from .model import __all__ as _model_all
+from .config import *  # noqa: F401,F403
+from .config import __all__ as _config_all
+from . import features  # noqa: F401
+
+__version__ = "0.1.0"
+__all__ = [*_errors_all, *_video_all, *_preprocess_all, *_postprocess_all, *_model_all, *_config_all,
+           "features", "__version__"]

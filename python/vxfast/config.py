@@ -1,0 +1,3 @@
+"""config area (filled in by its issue)."""
+
+__all__: list = []

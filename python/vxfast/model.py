@@ -1,0 +1,3 @@
+"""model area (filled in by its issue)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""postprocess area (filled in by its issue)."""
+
+__all__: list = []

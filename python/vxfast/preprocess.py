@@ -1,0 +1,3 @@
+"""preprocess area (filled in by its issue)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""Video decoding API."""
+
+__all__: list = []
