@@ -22,6 +22,7 @@ void DecodeSession::reopen() {
   pending_packet_ = false;
   eof_sent_ = false;
   need_anchor_ = true;
+  wait_for_key_ = false;
   estimate_after_seek_ = false;
   next_index_ = 0;
   key_fifo_.clear();
@@ -79,15 +80,20 @@ bool DecodeSession::feed_one_packet() {
         // Counting mode: display_ts holds the sorted dts, so a packet's dts rank is its decode
         // position, which for a keyframe of a closed GOP is also its display index.
         int64_t pos = pkt_->dts != AV_NOPTS_VALUE ? index_->lookup_ts(pkt_->dts) : -1;
+        int64_t disp = key && pos >= 0 ? index_->keyframe_display_for_decode_pos(pos) : -1;
         if (need_anchor_) {
           if (!key && pos != 0) {  // landed mid-GOP: skip to a keyframe rather than emit garbage
             av_packet_unref(pkt_.get());
             continue;
           }
-          if (pos >= 0) next_index_ = pos;
+          if (disp >= 0) next_index_ = disp;
+          else if (pos >= 0) next_index_ = pos;
+          // Leading B-frames after a mid-stream keyframe (shown before it) lack a reference: wait
+          // for the keyframe itself to come out and count from there.
+          wait_for_key_ = pos > 0;
           need_anchor_ = false;
         }
-        if (keyframes_only_) key_fifo_.push_back(pos >= 0 ? pos : next_index_);
+        if (keyframes_only_) key_fifo_.push_back(disp >= 0 ? disp : next_index_);
       }
       break;
     }
@@ -130,6 +136,10 @@ bool DecodeSession::next(DecodedFrame& out) {
     int err = dec_->receive(frame_.get());
     if (err == 0) {
       ++counters_.decoded_frames;
+      if (wait_for_key_) {
+        if (!frame_is_key(frame_.get())) continue;
+        wait_for_key_ = false;
+      }
       if (frame_is_corrupt(frame_.get())) ++counters_.corrupt_frames;
       int64_t i = assign_index(frame_.get());
       next_index_ = i + 1;

@@ -60,6 +60,7 @@ class DecodeSession {
   bool pending_packet_ = false;
   bool eof_sent_ = false;
   bool need_anchor_ = true;        // counting mode: the next packet's dts fixes the index
+  bool wait_for_key_ = false;      // counting mode after a seek: drop frames until the keyframe
   bool estimate_after_seek_ = false;
   int64_t next_index_ = 0;
   std::deque<int64_t> key_fifo_;   // keyframes-only + counting: indices of keyframes sent
