@@ -27,7 +27,7 @@ E parse_enum(const std::string& s, const char* arg,
   throw std::invalid_argument(std::string(arg) + "='" + s + "' is not one of: " + all);
 }
 
-std::array<float, 3> triple(const std::vector<float>& v, const char* arg) {
+std::array<double, 3> triple(const std::vector<double>& v, const char* arg) {
   if (v.size() == 1) return {v[0], v[0], v[0]};
   if (v.size() != 3)
     throw std::invalid_argument(std::string(arg) + " needs 1 or 3 values, got " +
@@ -200,8 +200,8 @@ py::tuple preprocess_yuv(const PreprocessSpec& spec, const py::array& y, const p
 }
 
 PreprocessSpec make_spec(const std::string& mode, int height, int width, int resize_short, int stride,
-                         bool center, bool scaleup, const std::vector<float>& pad_value, float scale,
-                         const std::vector<float>& mean, const std::vector<float>& std_,
+                         bool center, bool scaleup, const std::vector<double>& pad_value, double scale,
+                         const std::vector<double>& mean, const std::vector<double>& std_,
                          const std::string& order, const std::string& layout,
                          const std::string& dtype) {
   PreprocessSpec s;
@@ -232,8 +232,8 @@ void bind_preprocess(py::module_& m) {
       .def(py::init(&make_spec), py::kw_only(), py::arg("mode") = "letterbox",
            py::arg("height") = 640, py::arg("width") = 640, py::arg("resize_short") = 0,
            py::arg("stride") = 0, py::arg("center") = true, py::arg("scaleup") = true,
-           py::arg("pad_value") = std::vector<float>{114.f}, py::arg("scale") = 1.f / 255.f,
-           py::arg("mean") = std::vector<float>{0.f}, py::arg("std") = std::vector<float>{1.f},
+           py::arg("pad_value") = std::vector<double>{114.0}, py::arg("scale") = 1.0 / 255.0,
+           py::arg("mean") = std::vector<double>{0.0}, py::arg("std") = std::vector<double>{1.0},
            py::arg("order") = "rgb", py::arg("layout") = "chw", py::arg("dtype") = "float32")
       .def_property_readonly("height", [](const PreprocessSpec& s) { return s.height; })
       .def_property_readonly("width", [](const PreprocessSpec& s) { return s.width; })

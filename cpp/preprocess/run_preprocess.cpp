@@ -141,9 +141,9 @@ LetterboxInfoC run_preprocess(const PreprocessSpec& spec, const PlaneImage& im, 
   float k[3], bias[3];
   PadFiller pad{spec.dtype, spec.layout, plane, {}};
   for (int c = 0; c < 3; ++c) {
-    k[c] = spec.scale / spec.std[c];
-    bias[c] = -spec.mean[c] / spec.std[c];
-    pad.v[c] = spec.pad_value[c] * k[c] + bias[c];
+    k[c] = float(spec.scale / spec.std[c]);
+    bias[c] = float(-spec.mean[c] / spec.std[c]);
+    pad.v[c] = float((spec.pad_value[c] * spec.scale - spec.mean[c]) / spec.std[c]);
   }
 
   // Padding: whole rows above/below, then the side bands of the covered rows.

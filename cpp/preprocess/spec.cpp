@@ -86,8 +86,12 @@ Geometry compute_geometry(const PreprocessSpec& spec, int src_w, int src_h) {
       else
         g.resized_h = s, g.resized_w = int(new_long);
       g.out_w = spec.width, g.out_h = spec.height;
-      g.off_x = -int(std::nearbyint((g.resized_w - spec.width) / 2.0));
-      g.off_y = -int(std::nearbyint((g.resized_h - spec.height) / 2.0));
+      // A crop larger than the image pads first (floor of half the excess on the left/top).
+      auto offset = [](int resized, int crop) {
+        return resized < crop ? (crop - resized) / 2 : -int(std::nearbyint((resized - crop) / 2.0));
+      };
+      g.off_x = offset(g.resized_w, spec.width);
+      g.off_y = offset(g.resized_h, spec.height);
       break;
     }
   }

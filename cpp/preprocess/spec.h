@@ -23,11 +23,12 @@ struct PreprocessSpec {
   bool center = true;   // Letterbox: split the padding evenly (else image top-left)
   bool scaleup = true;  // Letterbox: allow enlarging small images
   // Pixel value (0..255, output channel order) of the padding, before normalisation.
-  std::array<float, 3> pad_value{114.f, 114.f, 114.f};
+  std::array<double, 3> pad_value{114.0, 114.0, 114.0};
   // out[c] = (pixel * scale - mean[c]) / std[c]; mean/std in output channel order.
-  float scale = 1.f / 255.f;
-  std::array<float, 3> mean{0.f, 0.f, 0.f};
-  std::array<float, 3> std{1.f, 1.f, 1.f};
+  // Double so the padding value equals numpy's `pad / 255` bit for bit.
+  double scale = 1.0 / 255.0;
+  std::array<double, 3> mean{0.0, 0.0, 0.0};
+  std::array<double, 3> std{1.0, 1.0, 1.0};
   ChannelOrder order = ChannelOrder::RGB;
   OutLayout layout = OutLayout::CHW;
   OutDType dtype = OutDType::Float32;
