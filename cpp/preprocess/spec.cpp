@@ -76,7 +76,7 @@ Geometry compute_geometry(const PreprocessSpec& spec, int src_w, int src_h) {
       int s = spec.resize_short > 0 ? spec.resize_short : std::min(spec.height, spec.width);
       long long short_side = std::min(src_w, src_h), long_side = std::max(src_w, src_h);
       long long new_long = (long long)((double)s * (double)long_side / (double)short_side);
-      if (new_long > kMaxPreprocessSide * 4LL)
+      if (new_long > (1LL << 26))  // tap math stays in int and float precision
         throw std::invalid_argument("CenterCrop: resizing " + std::to_string(src_w) + "x" +
                                     std::to_string(src_h) + " to short side " + std::to_string(s) +
                                     " gives an absurd long side " + std::to_string(new_long));
