@@ -5,6 +5,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -114,23 +115,49 @@ inline void store8(const VPassArgs& a, float* tmp, int i, int c, __m256 v) {
   }
 }
 
+// HWC: convert each channel vector to the dtype, then interleave; 3-way shuffles would be faster
+// but HWC is the rarer layout (mostly uint8 for TensorRT-style inputs).
+template <typename D, typename S>
+inline void interleave(D* d, const S (&t)[3][8]) {
+  for (int j = 0; j < 8; ++j) d[3 * j] = D(t[0][j]), d[3 * j + 1] = D(t[1][j]), d[3 * j + 2] = D(t[2][j]);
+}
+
+inline void store_hwc(const VPassArgs& a, int i, const __m256 v[3]) {
+  switch (a.dtype) {
+    case OutDType::Float32: {
+      alignas(32) float t[3][8];
+      for (int c = 0; c < 3; ++c) _mm256_store_ps(t[c], v[c]);
+      interleave(static_cast<float*>(a.dst) + 3 * i, t);
+      break;
+    }
+    case OutDType::Float16: {
+      alignas(32) uint16_t t[3][8];
+      for (int c = 0; c < 3; ++c)
+        _mm_store_si128(reinterpret_cast<__m128i*>(t[c]), _mm256_cvtps_ph(v[c], _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+      interleave(static_cast<uint16_t*>(a.dst) + 3 * i, t);
+      break;
+    }
+    case OutDType::UInt8: {
+      alignas(32) int32_t t[3][8];
+      for (int c = 0; c < 3; ++c) _mm256_store_si256(reinterpret_cast<__m256i*>(t[c]), _mm256_cvtps_epi32(clamp255v(v[c])));
+      interleave(static_cast<uint8_t*>(a.dst) + 3 * i, t);
+      break;
+    }
+  }
+}
+
 void vpass(const VPassArgs& a) {
   const __m256 wy = _mm256_set1_ps(a.wy);
   const bool chw = a.layout == OutLayout::CHW;
-  alignas(32) float tmp[3][8];
   int i = 0;
   for (; i + 8 <= a.n; i += 8) {
+    __m256 v[3];
     for (int c = 0; c < 3; ++c) {
-      __m256 v = lerp(_mm256_loadu_ps(a.a[c] + i), _mm256_loadu_ps(a.b[c] + i), wy);
-      v = _mm256_fmadd_ps(v, _mm256_set1_ps(a.k[c]), _mm256_set1_ps(a.bias[c]));
-      if (chw)
-        store8(a, nullptr, i, c, v);
-      else
-        _mm256_store_ps(tmp[c], v);
+      v[c] = lerp(_mm256_loadu_ps(a.a[c] + i), _mm256_loadu_ps(a.b[c] + i), wy);
+      v[c] = _mm256_fmadd_ps(v[c], _mm256_set1_ps(a.k[c]), _mm256_set1_ps(a.bias[c]));
+      if (chw) store8(a, nullptr, i, c, v[c]);
     }
-    if (!chw)  // interleave through the scalar store; HWC is the rarer layout for float models
-      for (int j = 0; j < 8; ++j)
-        for (int c = 0; c < 3; ++c) store_scalar(a, i + j, c, tmp[c][j]);
+    if (!chw) store_hwc(a, i, v);
   }
   vpass_scalar_range(a, i);
 }

@@ -5,6 +5,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -113,23 +114,49 @@ inline void store16(const VPassArgs& a, float* tmp, int i, int c, __m512 v) {
   }
 }
 
+// HWC: convert each channel vector to the dtype, then interleave; 3-way shuffles would be faster
+// but HWC is the rarer layout (mostly uint8 for TensorRT-style inputs).
+template <typename D, typename S>
+inline void interleave(D* d, const S (&t)[3][16]) {
+  for (int j = 0; j < 16; ++j) d[3 * j] = D(t[0][j]), d[3 * j + 1] = D(t[1][j]), d[3 * j + 2] = D(t[2][j]);
+}
+
+inline void store_hwc(const VPassArgs& a, int i, const __m512 v[3]) {
+  switch (a.dtype) {
+    case OutDType::Float32: {
+      alignas(64) float t[3][16];
+      for (int c = 0; c < 3; ++c) _mm512_store_ps(t[c], v[c]);
+      interleave(static_cast<float*>(a.dst) + 3 * i, t);
+      break;
+    }
+    case OutDType::Float16: {
+      alignas(64) uint16_t t[3][16];
+      for (int c = 0; c < 3; ++c)
+        _mm256_store_si256(reinterpret_cast<__m256i*>(t[c]), _mm512_cvtps_ph(v[c], _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+      interleave(static_cast<uint16_t*>(a.dst) + 3 * i, t);
+      break;
+    }
+    case OutDType::UInt8: {
+      alignas(64) int32_t t[3][16];
+      for (int c = 0; c < 3; ++c) _mm512_store_si512(t[c], _mm512_cvtps_epi32(clamp255v(v[c])));
+      interleave(static_cast<uint8_t*>(a.dst) + 3 * i, t);
+      break;
+    }
+  }
+}
+
 void vpass(const VPassArgs& a) {
   const __m512 wy = _mm512_set1_ps(a.wy);
   const bool chw = a.layout == OutLayout::CHW;
-  alignas(64) float tmp[3][16];
   int i = 0;
   for (; i + 16 <= a.n; i += 16) {
+    __m512 v[3];
     for (int c = 0; c < 3; ++c) {
-      __m512 v = lerp(_mm512_loadu_ps(a.a[c] + i), _mm512_loadu_ps(a.b[c] + i), wy);
-      v = _mm512_fmadd_ps(v, _mm512_set1_ps(a.k[c]), _mm512_set1_ps(a.bias[c]));
-      if (chw)
-        store16(a, nullptr, i, c, v);
-      else
-        _mm512_store_ps(tmp[c], v);
+      v[c] = lerp(_mm512_loadu_ps(a.a[c] + i), _mm512_loadu_ps(a.b[c] + i), wy);
+      v[c] = _mm512_fmadd_ps(v[c], _mm512_set1_ps(a.k[c]), _mm512_set1_ps(a.bias[c]));
+      if (chw) store16(a, nullptr, i, c, v[c]);
     }
-    if (!chw)  // interleave through the scalar store; HWC is the rarer layout for float models
-      for (int j = 0; j < 16; ++j)
-        for (int c = 0; c < 3; ++c) store_scalar(a, i + j, c, tmp[c][j]);
+    if (!chw) store_hwc(a, i, v);
   }
   vpass_scalar_range(a, i);
 }

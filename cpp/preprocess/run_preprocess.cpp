@@ -109,7 +109,7 @@ struct PadFiller {
       }
       case OutDType::UInt8: {
         uint8_t b[3];
-        for (int c = 0; c < 3; ++c) b[c] = uint8_t(std::nearbyint(kernel_detail::clamp255(v[c])));
+        for (int c = 0; c < 3; ++c) b[c] = kernel_detail::round_u8(v[c]);
         fill_as<uint8_t>(dst, at, count, b);
         break;
       }
@@ -117,11 +117,13 @@ struct PadFiller {
   }
 };
 
+// Measured on the 2-core dev box (docs/performance.md): one 1080p letterbox takes ~0.8 ms on one
+// core, and spawning threads per call made it 3x slower under load; so split only big frames on
+// machines with cores to spare. Callers that batch frames across their own threads pass threads=1.
 int auto_threads(const PlaneImage& im, int rows) {
   const long long px = (long long)im.width * im.height;
-  int t = px >= 6'000'000 ? 4 : (px >= 1'500'000 ? 2 : 1);
-  int hw = int(std::thread::hardware_concurrency());
-  if (hw > 0) t = std::min(t, hw);
+  const int hw = int(std::thread::hardware_concurrency());
+  int t = (hw >= 4 && px >= 6'000'000) ? 2 : 1;
   return std::max(1, std::min(t, rows / 16));
 }
 
