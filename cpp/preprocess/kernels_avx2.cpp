@@ -73,20 +73,23 @@ void hpass_yuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step
   for (; i + 8 <= t.n_safe; i += 8) {
     __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.x0 + i));
     __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.x1 + i));
-    __m256 y0 = byte_at(_mm256_i32gather_epi32(yb, x0, 1), 0);
-    __m256 y1 = byte_at(_mm256_i32gather_epi32(yb, x1, 1), 0);
+    // x1 - x0 is 0 or 1, so one 4-byte gather at x0 holds both taps: shift the second one down.
+    __m256i gy = _mm256_i32gather_epi32(yb, x0, 1);
+    __m256i sy = _mm256_slli_epi32(_mm256_sub_epi32(x1, x0), 3);
+    __m256 y0 = byte_at(gy, 0), y1 = byte_at(_mm256_srlv_epi32(gy, sy), 0);
     __m256 u0, v0, u1, v1;
-    if (nv12) {  // one gather brings U and V together
+    if (nv12) {  // U and V interleaved: one gather brings both, both taps
       __m256i c0 = _mm256_slli_epi32(_mm256_srli_epi32(x0, 1), 1);
       __m256i c1 = _mm256_slli_epi32(_mm256_srli_epi32(x1, 1), 1);
-      __m256i g0 = _mm256_i32gather_epi32(ub, c0, 1), g1 = _mm256_i32gather_epi32(ub, c1, 1);
-      u0 = byte_at(g0, 0), v0 = byte_at(g0, 8), u1 = byte_at(g1, 0), v1 = byte_at(g1, 8);
+      __m256i g = _mm256_i32gather_epi32(ub, c0, 1);
+      __m256i g1 = _mm256_srlv_epi32(g, _mm256_slli_epi32(_mm256_sub_epi32(c1, c0), 3));
+      u0 = byte_at(g, 0), v0 = byte_at(g, 8), u1 = byte_at(g1, 0), v1 = byte_at(g1, 8);
     } else {
-      __m256i c0 = _mm256_srli_epi32(x0, 1), c1 = _mm256_srli_epi32(x1, 1);
-      u0 = byte_at(_mm256_i32gather_epi32(ub, c0, 1), 0);
-      v0 = byte_at(_mm256_i32gather_epi32(vb, c0, 1), 0);
-      u1 = byte_at(_mm256_i32gather_epi32(ub, c1, 1), 0);
-      v1 = byte_at(_mm256_i32gather_epi32(vb, c1, 1), 0);
+      __m256i c0 = _mm256_srli_epi32(x0, 1);
+      __m256i sc = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_srli_epi32(x1, 1), c0), 3);
+      __m256i gu = _mm256_i32gather_epi32(ub, c0, 1), gv = _mm256_i32gather_epi32(vb, c0, 1);
+      u0 = byte_at(gu, 0), v0 = byte_at(gv, 0);
+      u1 = byte_at(_mm256_srlv_epi32(gu, sc), 0), v1 = byte_at(_mm256_srlv_epi32(gv, sc), 0);
     }
     Rgb8 p0 = yuv_rgb(k, y0, u0, v0), p1 = yuv_rgb(k, y1, u1, v1);
     __m256 w = _mm256_loadu_ps(t.w + i);

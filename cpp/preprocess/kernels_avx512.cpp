@@ -73,20 +73,23 @@ void hpass_yuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step
   for (; i + 16 <= t.n_safe; i += 16) {
     __m512i x0 = _mm512_loadu_si512(t.x0 + i);
     __m512i x1 = _mm512_loadu_si512(t.x1 + i);
-    __m512 y0 = byte_at(_mm512_i32gather_epi32(x0, yb, 1), 0);
-    __m512 y1 = byte_at(_mm512_i32gather_epi32(x1, yb, 1), 0);
+    // x1 - x0 is 0 or 1, so one 4-byte gather at x0 holds both taps: shift the second one down.
+    __m512i gy = _mm512_i32gather_epi32(x0, yb, 1);
+    __m512i sy = _mm512_slli_epi32(_mm512_sub_epi32(x1, x0), 3);
+    __m512 y0 = byte_at(gy, 0), y1 = byte_at(_mm512_srlv_epi32(gy, sy), 0);
     __m512 u0, v0, u1, v1;
-    if (nv12) {  // one gather brings U and V together
+    if (nv12) {  // U and V interleaved: one gather brings both, both taps
       __m512i c0 = _mm512_slli_epi32(_mm512_srli_epi32(x0, 1), 1);
       __m512i c1 = _mm512_slli_epi32(_mm512_srli_epi32(x1, 1), 1);
-      __m512i g0 = _mm512_i32gather_epi32(c0, ub, 1), g1 = _mm512_i32gather_epi32(c1, ub, 1);
-      u0 = byte_at(g0, 0), v0 = byte_at(g0, 8), u1 = byte_at(g1, 0), v1 = byte_at(g1, 8);
+      __m512i g = _mm512_i32gather_epi32(c0, ub, 1);
+      __m512i g1 = _mm512_srlv_epi32(g, _mm512_slli_epi32(_mm512_sub_epi32(c1, c0), 3));
+      u0 = byte_at(g, 0), v0 = byte_at(g, 8), u1 = byte_at(g1, 0), v1 = byte_at(g1, 8);
     } else {
-      __m512i c0 = _mm512_srli_epi32(x0, 1), c1 = _mm512_srli_epi32(x1, 1);
-      u0 = byte_at(_mm512_i32gather_epi32(c0, ub, 1), 0);
-      v0 = byte_at(_mm512_i32gather_epi32(c0, vb, 1), 0);
-      u1 = byte_at(_mm512_i32gather_epi32(c1, ub, 1), 0);
-      v1 = byte_at(_mm512_i32gather_epi32(c1, vb, 1), 0);
+      __m512i c0 = _mm512_srli_epi32(x0, 1);
+      __m512i sc = _mm512_slli_epi32(_mm512_sub_epi32(_mm512_srli_epi32(x1, 1), c0), 3);
+      __m512i gu = _mm512_i32gather_epi32(c0, ub, 1), gv = _mm512_i32gather_epi32(c0, vb, 1);
+      u0 = byte_at(gu, 0), v0 = byte_at(gv, 0);
+      u1 = byte_at(_mm512_srlv_epi32(gu, sc), 0), v1 = byte_at(_mm512_srlv_epi32(gv, sc), 0);
     }
     Rgb16 p0 = yuv_rgb(k, y0, u0, v0), p1 = yuv_rgb(k, y1, u1, v1);
     __m512 w = _mm512_loadu_ps(t.w + i);
