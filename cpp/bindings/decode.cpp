@@ -18,6 +18,7 @@ extern "C" {
 #include "bindings/bindings.h"
 #include "common/errors.h"
 #include "decode/pixel_converter.h"
+#include "decode/preprocess_writer.h"
 #include "decode/video_reader.h"
 
 namespace py = pybind11;
@@ -35,6 +36,7 @@ struct PyFrame {
   py::object data;
   std::string format;
   int width = 0, height = 0;
+  py::object letterbox = py::none();  // LetterboxInfo when data is a model tensor
 };
 
 py::tuple frame_planes(const PyFrame& f) {
@@ -66,8 +68,9 @@ py::dict stats_dict(const SamplerStats& s) {
 class FrameIterator {
  public:
   FrameIterator(std::shared_ptr<const VideoSource> src, std::unique_ptr<FrameSampler> sampler,
-                std::string format, int width, int height)
-      : src_(std::move(src)), sampler_(std::move(sampler)), format_(std::move(format)), w_(width), h_(height) {
+                std::string format, int width, int height, py::object letterbox)
+      : src_(std::move(src)), sampler_(std::move(sampler)), format_(std::move(format)), w_(width), h_(height),
+        letterbox_(std::move(letterbox)) {
     const FrameWriter& w = sampler_->writer();
     shape_ = w.shape();
     dtype_ = py::dtype(w.dtype());
@@ -142,6 +145,7 @@ class FrameIterator {
       f.format = format_;
       f.width = w_;
       f.height = h_;
+      f.letterbox = letterbox_;
       s.frame_obj = py::cast(std::move(f));
       return &s;
     }
@@ -165,6 +169,7 @@ class FrameIterator {
   std::unique_ptr<FrameSampler> sampler_;
   std::string format_;
   int w_, h_;
+  py::object letterbox_;
   std::vector<ptrdiff_t> shape_;
   py::dtype dtype_;
   std::vector<Slot> slots_;
@@ -187,15 +192,18 @@ class ReaderCore {
   const VideoInfo& info() const { return src_->info(); }
 
   std::unique_ptr<FrameIterator> frames(const std::string& sample, double start, double end,
-                                        const std::string& format) {
-    SampleSpec spec = SampleSpec::parse(sample, start, end);
-    auto writer = make_pixel_writer(format);
-    auto sampler = std::make_unique<FrameSampler>(src_, spec, writer);
-    return std::make_unique<FrameIterator>(src_, std::move(sampler), format_name(format),
-                                           writer->out_width(), writer->out_height());
+                                        const std::string& format, const PreprocessSpec* spec,
+                                        py::object letterbox) {
+    SampleSpec sspec = SampleSpec::parse(sample, start, end);
+    std::shared_ptr<FrameWriter> writer = make_writer(format, spec);
+    std::string fname = spec ? "tensor" : format_name(format);
+    auto sampler = std::make_unique<FrameSampler>(src_, sspec, writer);
+    return std::make_unique<FrameIterator>(src_, std::move(sampler), fname, src_->info().width,
+                                           src_->info().height, std::move(letterbox));
   }
 
-  py::list get_frames_at(const std::vector<int64_t>& indices, const std::string& format) {
+  py::list get_frames_at(const std::vector<int64_t>& indices, const std::string& format,
+                         const PreprocessSpec* spec, py::object letterbox) {
     int64_t n = src_->info().frame_count;
     std::vector<int64_t> norm(indices.size());
     for (size_t i = 0; i < indices.size(); ++i) {
@@ -209,8 +217,8 @@ class ReaderCore {
     std::vector<int64_t> uniq = norm;
     std::sort(uniq.begin(), uniq.end());
     uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
-    auto writer = make_pixel_writer(format);
-    std::string fname = format_name(format);
+    std::shared_ptr<FrameWriter> writer = make_writer(format, spec);
+    std::string fname = spec ? "tensor" : format_name(format);
     std::vector<py::object> objs;
     std::vector<uint8_t*> dsts;
     std::vector<ptrdiff_t> shape = writer->shape();
@@ -220,8 +228,9 @@ class ReaderCore {
       PyFrame f;
       f.data = arr;
       f.format = fname;
-      f.width = writer->out_width();
-      f.height = writer->out_height();
+      f.width = src_->info().width;
+      f.height = src_->info().height;
+      f.letterbox = letterbox;
       objs.push_back(py::cast(std::move(f)));
     }
     std::vector<FrameMeta> metas;
@@ -256,8 +265,12 @@ class ReaderCore {
 
  private:
   static std::string format_name(const std::string& f) { return pixel_format_name(parse_pixel_format(f)); }
-  std::shared_ptr<PixelConverter> make_pixel_writer(const std::string& format) const {
+  std::shared_ptr<FrameWriter> make_writer(const std::string& format, const PreprocessSpec* spec) const {
     const VideoInfo& in = src_->info();
+    if (spec) {
+      return std::make_shared<PreprocessWriter>(*spec, in.coded_width, in.coded_height,
+                                                src_->rotation_to_apply(), 0);
+    }
     return std::make_shared<PixelConverter>(parse_pixel_format(format), in.coded_width, in.coded_height,
                                             src_->rotation_to_apply(), 1);
   }
@@ -345,6 +358,8 @@ void bind_decode(py::module_& m) {
       .def_readonly("format", &PyFrame::format)
       .def_readonly("width", &PyFrame::width)
       .def_readonly("height", &PyFrame::height)
+      .def_readonly("letterbox", &PyFrame::letterbox,
+                    "with preprocess=: the LetterboxInfo mapping tensor coordinates back to source pixels")
       .def_property_readonly("planes", &frame_planes,
                              "yuv420p: (Y, U, V) views; nv12: (Y, UV) views; otherwise (data,)")
       .def("__repr__", [](const PyFrame& f) {
@@ -367,8 +382,10 @@ void bind_decode(py::module_& m) {
            py::arg("exact") = true, py::arg("apply_rotation") = true)
       .def_property_readonly("info", &ReaderCore::info, py::return_value_policy::reference_internal)
       .def("frames", &ReaderCore::frames, py::arg("sample") = "all", py::arg("start") = -1.0,
-           py::arg("end") = -1.0, py::arg("format") = "rgb24")
-      .def("get_frames_at", &ReaderCore::get_frames_at, py::arg("indices"), py::arg("format") = "rgb24")
+           py::arg("end") = -1.0, py::arg("format") = "rgb24", py::arg("preprocess") = nullptr,
+           py::arg("letterbox") = py::none())
+      .def("get_frames_at", &ReaderCore::get_frames_at, py::arg("indices"), py::arg("format") = "rgb24",
+           py::arg("preprocess") = nullptr, py::arg("letterbox") = py::none())
       .def("index_pts", &ReaderCore::index_pts)
       .def("keyframe_indices", &ReaderCore::keyframe_indices);
 }
