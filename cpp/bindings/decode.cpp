@@ -60,6 +60,7 @@ py::dict stats_dict(const SamplerStats& s) {
   d["decoded_frames"] = s.decode.decoded_frames;
   d["corrupt_packets"] = s.decode.corrupt_packets;
   d["corrupt_frames"] = s.decode.corrupt_frames;
+  d["decoder_errors"] = s.decode.decoder_errors;
   d["missing_frames"] = s.missing_frames;
   d["seeks"] = s.decode.seeks;
   return d;
@@ -155,10 +156,11 @@ class FrameIterator {
   void finish() {
     done_ = true;
     SamplerStats s = sampler_->stats();
-    int64_t bad = s.decode.corrupt_packets + s.decode.corrupt_frames + s.missing_frames;
+    int64_t bad = s.decode.corrupt_packets + s.decode.corrupt_frames + s.decode.decoder_errors + s.missing_frames;
     if (bad > 0 && g_corrupt_warning) {
       std::string msg = src_->path() + ": " + std::to_string(s.decode.corrupt_packets) + " corrupt packets, " +
                         std::to_string(s.decode.corrupt_frames) + " damaged frames, " +
+                        std::to_string(s.decode.decoder_errors) + " decoder errors (concealed), " +
                         std::to_string(s.missing_frames) + " planned frames not decodable; " +
                         std::to_string(s.delivered) + " frames delivered";
       if (PyErr_WarnEx(g_corrupt_warning, msg.c_str(), 2) < 0) throw py::error_already_set();

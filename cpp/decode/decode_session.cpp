@@ -10,12 +10,24 @@ DecodeSession::DecodeSession(const std::string& path, std::shared_ptr<const Fram
                              int threads, bool keyframes_only, double approx_fps)
     : path_(path), index_(std::move(index)), threads_(threads), keyframes_only_(keyframes_only),
       approx_fps_(approx_fps > 0 ? approx_fps : 25.0) {
-  reopen();
+  register_error_counter(&errors_);
+  try {
+    reopen();
+  } catch (...) {
+    unregister_error_counter(&errors_);
+    throw;
+  }
+}
+
+DecodeSession::~DecodeSession() {
+  dec_.reset();  // frame threads may still log while shutting down
+  unregister_error_counter(&errors_);
 }
 
 void DecodeSession::reopen() {
   dmx_ = std::make_unique<Demuxer>(path_);
   dec_ = std::make_unique<StreamDecoder>(dmx_->stream(), threads_, path_);
+  dec_->context()->opaque = &errors_;  // attributes the decoder's error log lines to this session
   dec_->set_keyframes_only(keyframes_only_);
   const AVStream* st = dmx_->stream();
   start_ts_ = st->start_time;
