@@ -179,3 +179,30 @@ def test_no_read_past_the_last_pixel(w):
             assert_same(got, ref, "float32")
             run_at(level, lambda: vxfast.preprocess_yuv420(y, u, v, spec))
             run_at(level, lambda: vxfast.preprocess_nv12(y, uv, spec))
+
+
+@pytest.mark.parametrize("src,size", [((1080, 1920), 640), ((720, 1280), 640), ((96, 96), 32),
+                                      ((2160, 3840), 640), ((99, 300), 100)])
+def test_integer_ratios_skip_zero_weight_taps_exactly(src, size):
+    """Integer downscales put weight 0 on every second tap; the kernels skip those taps, which must
+    not change a bit (RGB and YUV, every level), and must still match OpenCV."""
+    import cv2
+
+    rng = np.random.default_rng(size)
+    h, w = src
+    img = rng.integers(0, 256, (h, w, 3), np.uint8)
+    y = rng.integers(0, 256, (h, w), np.uint8)
+    u = rng.integers(0, 256, ((h + 1) // 2, (w + 1) // 2), np.uint8)
+    spec = vxfast.Letterbox(size, scale=1.0, layout="hwc")
+    ref = run_at("scalar", lambda: vxfast.preprocess(img, spec))[0]
+    ref_yuv = run_at("scalar", lambda: vxfast.preprocess_yuv420(y, u, u, spec))[0]
+    for level in LEVELS:
+        np.testing.assert_allclose(run_at(level, lambda: vxfast.preprocess(img, spec))[0], ref, atol=1e-3)
+        np.testing.assert_allclose(run_at(level, lambda: vxfast.preprocess_yuv420(y, u, u, spec))[0],
+                                   ref_yuv, atol=1e-3)
+    r = min(size / h, size / w)
+    nw, nh = round(w * r), round(h * r)
+    top, left = (size - nh) // 2, (size - nw) // 2
+    cv = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR)
+    d = np.abs(ref[top:top + nh, left:left + nw] - cv)
+    assert d.mean() <= 0.5 and d.max() <= 8
