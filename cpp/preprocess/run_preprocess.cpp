@@ -186,7 +186,10 @@ LetterboxInfoC run_preprocess(const PreprocessSpec& spec, const PlaneImage& im, 
   };
 
   const int rows = g.y1 - g.y0;
-  const int nt = threads > 0 ? std::min(threads, rows) : auto_threads(im, rows);
+  // An explicit count is capped: more threads than cores (or than 16-row chunks) only adds overhead.
+  const int hw = std::max(1, int(std::thread::hardware_concurrency()));
+  const int nt = threads > 0 ? std::max(1, std::min({threads, 2 * hw, rows / 16 + 1}))
+                             : auto_threads(im, rows);
   // All row buffers are allocated here, so a worker thread has nothing left that can throw.
   const size_t per_worker = size_t(6) * taps.n;
   std::vector<float> buffers(per_worker * size_t(std::max(1, nt)));
