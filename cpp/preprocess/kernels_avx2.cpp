@@ -117,7 +117,7 @@ void hpass_yuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step
   hpass_yuv_scalar_range(y, u, v, uv_step, t, k, out, i);
 }
 
-inline void store8(const VPassArgs& a, float* tmp, int i, int c, __m256 v) {
+inline void store_chw(const VPassArgs& a, int i, int c, __m256 v) {
   ptrdiff_t off = c * a.plane_stride + i;
   switch (a.dtype) {
     case OutDType::Float32: _mm256_storeu_ps(static_cast<float*>(a.dst) + off, v); break;
@@ -175,7 +175,7 @@ void vpass(const VPassArgs& a) {
     for (int c = 0; c < 3; ++c) {
       v[c] = lerp(_mm256_loadu_ps(a.a[c] + i), _mm256_loadu_ps(a.b[c] + i), wy);
       v[c] = _mm256_fmadd_ps(v[c], _mm256_set1_ps(a.k[c]), _mm256_set1_ps(a.bias[c]));
-      if (chw) store8(a, nullptr, i, c, v[c]);
+      if (chw) store_chw(a, i, c, v[c]);
     }
     if (!chw) store_hwc(a, i, v);
   }
