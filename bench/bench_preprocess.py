@@ -66,6 +66,18 @@ def letterbox_blob(bgr: np.ndarray, size: int = 640) -> np.ndarray:
     return cv2.dnn.blobFromImage(im, 1 / 255.0, swapRB=True)
 
 
+def rows_read(src: int, dst: int) -> int:
+    """Distinct source rows under a non-zero INTER_LINEAR weight (what the kernel resamples)."""
+    rows = set()
+    for y in range(dst):
+        f = (y + 0.5) * src / dst - 0.5
+        s0 = max(0, int(np.floor(f)))
+        rows.add(min(s0, src - 1))
+        if f - np.floor(f) > 0 and 0 <= s0 + 1 < src:
+            rows.add(s0 + 1)
+    return len(rows)
+
+
 def bandwidth_gbs() -> float:
     a = np.ones(256 << 20, np.uint8)
     b = np.empty_like(a)
@@ -85,9 +97,8 @@ def bench_frames(repeat: int, threads: int, bw: float) -> None:
         t_ul = median_ms(lambda: ultralytics(bgr), rep)
         t_lb = median_ms(lambda: letterbox_blob(bgr), rep)
         t_blob = median_ms(lambda: cv2.dnn.blobFromImage(bgr, 1 / 255.0, (640, 640), swapRB=True), rep)
-        # bytes moved: the source rows the bilinear taps touch (2 per tensor row, at most all) + tensor
-        content_rows = round(h * min(640 / h, 640 / w))
-        read = min(h, 2 * content_rows) * w * 3
+        # bytes moved: the source rows read (rows under a non-zero bilinear weight) + the tensor
+        read = rows_read(h, round(h * min(640 / h, 640 / w))) * w * 3
         written = out.nbytes
         floor = (read + written) / (bw * 1e9) * 1e3
         print(f"{name} BGR -> letterbox 640 float32 CHW  [simd={vxfast.simd_level()}]")
@@ -127,10 +138,14 @@ def bench_decode(frames: int, threads: int) -> None:
         spec = vxfast.Letterbox(640)
         out = np.empty((3, 640, 640), np.float32)
 
-        def decode(pre: bool) -> float:
+        def decode(pre: bool, single: bool) -> float:
             t0 = time.perf_counter()
             with av.open(str(clip)) as c:
-                for f in c.decode(video=0):
+                stream = c.streams.video[0]
+                if single:
+                    stream.thread_type = "NONE"
+                    stream.codec_context.thread_count = 1
+                for f in c.decode(stream):
                     if pre:
                         p = f.planes
                         h, w = f.height, f.width
@@ -140,11 +155,13 @@ def bench_decode(frames: int, threads: int) -> None:
                         vxfast.preprocess_yuv420(y, u, v, spec, out=out, threads=threads)
             return time.perf_counter() - t0
 
-        decode(False)
-        alone = statistics.median(decode(False) for _ in range(3))
-        fused = statistics.median(decode(True) for _ in range(3))
-        print(f"decode 1080p H.264 ({frames} frames): PyAV alone {alone / frames * 1e3:.2f} ms/frame, "
-              f"+ fused letterbox {fused / frames * 1e3:.2f} ms/frame, ratio {alone / fused:.2f}x")
+        for single in (False, True):
+            decode(False, single)
+            alone = statistics.median(decode(False, single) for _ in range(3))
+            fused = statistics.median(decode(True, single) for _ in range(3))
+            print(f"decode 1080p H.264 ({frames} frames, decoder threads "
+                  f"{'1' if single else 'auto'}): PyAV alone {alone / frames * 1e3:.2f} ms/frame, "
+                  f"+ fused letterbox {fused / frames * 1e3:.2f} ms/frame, ratio {alone / fused:.2f}x")
 
 
 def main(argv=None) -> int:

@@ -141,3 +141,68 @@ def test_env_override():
     code = "import vxfast, numpy as np; vxfast.letterbox(np.zeros((4, 4, 3), np.uint8), 8)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode != 0 and "VXFAST_SIMD" in out.stderr
+
+
+def guarded(shape, rng):
+    """A uint8 array whose last byte sits right before a PROT_NONE page: any over-read crashes."""
+    import ctypes
+    import mmap
+
+    nbytes = int(np.prod(shape))
+    page = mmap.PAGESIZE
+    total = ((nbytes + page - 1) // page + 1) * page
+    m = mmap.mmap(-1, total)
+    addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.mprotect(ctypes.c_void_p(addr + total - page), ctypes.c_size_t(page), 0) == 0
+    arr = np.frombuffer(m, np.uint8, count=nbytes, offset=total - page - nbytes).reshape(shape)
+    arr.flags.writeable = True
+    arr[...] = rng.integers(0, 256, shape, np.uint8)
+    return arr, m
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mprotect via libc")
+@pytest.mark.parametrize("w", [1, 2, 7, 16, 17, 33, 63, 250])
+def test_no_read_past_the_last_pixel(w):
+    """Gathers read 4 bytes per tap; the last row of an image may end at an unmapped page."""
+    rng = np.random.default_rng(w)
+    h = 9
+    img, _m1 = guarded((h, w, 3), rng)
+    y, _m2 = guarded((h, w), rng)
+    u, _m3 = guarded(((h + 1) // 2, (w + 1) // 2), rng)
+    v, _m4 = guarded(((h + 1) // 2, (w + 1) // 2), rng)
+    uv, _m5 = guarded(((h + 1) // 2, (w + 1) // 2, 2), rng)
+    for level in ["scalar"] + LEVELS:
+        for spec in (vxfast.Resize((4, max(1, w // 3))), vxfast.Resize((20, 3 * w)), vxfast.Letterbox(64)):
+            ref = run_at("scalar", lambda: vxfast.preprocess(img, spec))[0]
+            got = run_at(level, lambda: vxfast.preprocess(img, spec))[0]
+            assert_same(got, ref, "float32")
+            run_at(level, lambda: vxfast.preprocess_yuv420(y, u, v, spec))
+            run_at(level, lambda: vxfast.preprocess_nv12(y, uv, spec))
+
+
+@pytest.mark.parametrize("src,size", [((1080, 1920), 640), ((720, 1280), 640), ((96, 96), 32),
+                                      ((2160, 3840), 640), ((99, 300), 100)])
+def test_integer_ratios_skip_zero_weight_taps_exactly(src, size):
+    """Integer downscales put weight 0 on every second tap; the kernels skip those taps, which must
+    not change a bit (RGB and YUV, every level), and must still match OpenCV."""
+    import cv2
+
+    rng = np.random.default_rng(size)
+    h, w = src
+    img = rng.integers(0, 256, (h, w, 3), np.uint8)
+    y = rng.integers(0, 256, (h, w), np.uint8)
+    u = rng.integers(0, 256, ((h + 1) // 2, (w + 1) // 2), np.uint8)
+    spec = vxfast.Letterbox(size, scale=1.0, layout="hwc")
+    ref = run_at("scalar", lambda: vxfast.preprocess(img, spec))[0]
+    ref_yuv = run_at("scalar", lambda: vxfast.preprocess_yuv420(y, u, u, spec))[0]
+    for level in LEVELS:
+        np.testing.assert_allclose(run_at(level, lambda: vxfast.preprocess(img, spec))[0], ref, atol=1e-3)
+        np.testing.assert_allclose(run_at(level, lambda: vxfast.preprocess_yuv420(y, u, u, spec))[0],
+                                   ref_yuv, atol=1e-3)
+    r = min(size / h, size / w)
+    nw, nh = round(w * r), round(h * r)
+    top, left = (size - nh) // 2, (size - nw) // 2
+    cv = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR)
+    d = np.abs(ref[top:top + nh, left:left + nw] - cv)
+    assert d.mean() <= 0.5 and d.max() <= 8

@@ -30,6 +30,10 @@ inline __m256 clamp255v(__m256 v) {
   return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(255.f));
 }
 
+// All weights 0 (integer downscale ratios, e.g. 1920 -> 640): the second tap cannot change the
+// result (a + 0 * (b - a) == a), so skip its gather / conversion.
+inline bool all_zero(__m256 w) { return _mm256_movemask_ps(_mm256_cmp_ps(w, _mm256_setzero_ps(), _CMP_NEQ_OQ)) == 0; }
+
 void hpass_rgb(const uint8_t* row, const HTaps& t, float* const out[3]) {
   const int* base = reinterpret_cast<const int*>(row);
   int i = 0;
@@ -37,10 +41,16 @@ void hpass_rgb(const uint8_t* row, const HTaps& t, float* const out[3]) {
     __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.x0 + i));
     __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.x1 + i));
     x0 = _mm256_add_epi32(x0, _mm256_add_epi32(x0, x0));
-    x1 = _mm256_add_epi32(x1, _mm256_add_epi32(x1, x1));
     __m256i g0 = _mm256_i32gather_epi32(base, x0, 1);
-    __m256i g1 = _mm256_i32gather_epi32(base, x1, 1);
     __m256 w = _mm256_loadu_ps(t.w + i);
+    if (all_zero(w)) {
+      _mm256_storeu_ps(out[0] + i, byte_at(g0, 0));
+      _mm256_storeu_ps(out[1] + i, byte_at(g0, 8));
+      _mm256_storeu_ps(out[2] + i, byte_at(g0, 16));
+      continue;
+    }
+    x1 = _mm256_add_epi32(x1, _mm256_add_epi32(x1, x1));
+    __m256i g1 = _mm256_i32gather_epi32(base, x1, 1);
     _mm256_storeu_ps(out[0] + i, lerp(byte_at(g0, 0), byte_at(g1, 0), w));
     _mm256_storeu_ps(out[1] + i, lerp(byte_at(g0, 8), byte_at(g1, 8), w));
     _mm256_storeu_ps(out[2] + i, lerp(byte_at(g0, 16), byte_at(g1, 16), w));
@@ -91,8 +101,15 @@ void hpass_yuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step
       u0 = byte_at(gu, 0), v0 = byte_at(gv, 0);
       u1 = byte_at(_mm256_srlv_epi32(gu, sc), 0), v1 = byte_at(_mm256_srlv_epi32(gv, sc), 0);
     }
-    Rgb8 p0 = yuv_rgb(k, y0, u0, v0), p1 = yuv_rgb(k, y1, u1, v1);
+    Rgb8 p0 = yuv_rgb(k, y0, u0, v0);
     __m256 w = _mm256_loadu_ps(t.w + i);
+    if (all_zero(w)) {
+      _mm256_storeu_ps(out[0] + i, p0.r);
+      _mm256_storeu_ps(out[1] + i, p0.g);
+      _mm256_storeu_ps(out[2] + i, p0.b);
+      continue;
+    }
+    Rgb8 p1 = yuv_rgb(k, y1, u1, v1);
     _mm256_storeu_ps(out[0] + i, lerp(p0.r, p1.r, w));
     _mm256_storeu_ps(out[1] + i, lerp(p0.g, p1.g, w));
     _mm256_storeu_ps(out[2] + i, lerp(p0.b, p1.b, w));
@@ -100,7 +117,7 @@ void hpass_yuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step
   hpass_yuv_scalar_range(y, u, v, uv_step, t, k, out, i);
 }
 
-inline void store8(const VPassArgs& a, float* tmp, int i, int c, __m256 v) {
+inline void store_chw(const VPassArgs& a, int i, int c, __m256 v) {
   ptrdiff_t off = c * a.plane_stride + i;
   switch (a.dtype) {
     case OutDType::Float32: _mm256_storeu_ps(static_cast<float*>(a.dst) + off, v); break;
@@ -158,7 +175,7 @@ void vpass(const VPassArgs& a) {
     for (int c = 0; c < 3; ++c) {
       v[c] = lerp(_mm256_loadu_ps(a.a[c] + i), _mm256_loadu_ps(a.b[c] + i), wy);
       v[c] = _mm256_fmadd_ps(v[c], _mm256_set1_ps(a.k[c]), _mm256_set1_ps(a.bias[c]));
-      if (chw) store8(a, nullptr, i, c, v[c]);
+      if (chw) store_chw(a, i, c, v[c]);
     }
     if (!chw) store_hwc(a, i, v);
   }

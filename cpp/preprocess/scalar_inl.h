@@ -13,7 +13,10 @@ namespace vxfast {
 namespace kernel_detail {
 
 // min/max rather than branches: YUV clamping is data-dependent and mispredicts (3x slower scalar).
-static inline float clamp255(float v) { return std::min(std::max(v, 0.f), 255.f); }
+static inline float clamp255(float v) {
+  v = v < 0.f ? 0.f : v;  // value ternaries become maxss/minss; std::min/max (references) did not
+  return v > 255.f ? 255.f : v;
+}
 
 // Round half to even for 0..255 without a libm call (baseline x86-64 has no roundss); matches
 // cvtps2dq under the default rounding mode.
