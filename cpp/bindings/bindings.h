@@ -8,4 +8,5 @@ void bind_decode(pybind11::module_& m);
 void bind_preprocess(pybind11::module_& m);
 void bind_postprocess(pybind11::module_& m);
 void bind_features(pybind11::module_& m);
+void bind_pipeline(pybind11::module_& m);
 }  // namespace vxfast

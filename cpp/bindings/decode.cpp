@@ -192,6 +192,7 @@ class ReaderCore {
   }
 
   const VideoInfo& info() const { return src_->info(); }
+  std::shared_ptr<VideoSource> source() const { return src_; }
 
   std::unique_ptr<FrameIterator> frames(const std::string& sample, double start, double end,
                                         const std::string& format, const PreprocessSpec* spec,
@@ -379,7 +380,11 @@ void bind_decode(py::module_& m) {
            "counters so far: delivered, decoded_frames, corrupt_packets, corrupt_frames, missing_frames, seeks")
       .def("close", &FrameIterator::close);
 
+  py::class_<VideoSource, std::shared_ptr<VideoSource>>(m, "VideoSource",
+                                                        "An opened video shared by readers and pipelines (opaque).");
+
   py::class_<ReaderCore>(m, "ReaderCore")
+      .def("source", &ReaderCore::source)
       .def(py::init<const std::string&, int, bool, bool>(), py::arg("path"), py::arg("threads") = 0,
            py::arg("exact") = true, py::arg("apply_rotation") = true)
       .def_property_readonly("info", &ReaderCore::info, py::return_value_policy::reference_internal)

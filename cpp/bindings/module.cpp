@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   vxfast::bind_preprocess(m);
   vxfast::bind_postprocess(m);
   vxfast::bind_features(m);
+  vxfast::bind_pipeline(m);
 }

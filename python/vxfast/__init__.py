@@ -13,6 +13,8 @@ from .preprocess import *  # noqa: F401,F403
 from .preprocess import __all__ as _preprocess_all
 from .postprocess import *  # noqa: F401,F403
 from .postprocess import __all__ as _postprocess_all
+from .pipeline import *  # noqa: F401,F403
+from .pipeline import __all__ as _pipeline_all
 from .model import *  # noqa: F401,F403
 from .model import __all__ as _model_all
 from .config import *  # noqa: F401,F403
@@ -20,5 +22,6 @@ from .config import __all__ as _config_all
 from . import features  # noqa: F401
 
 __version__ = "0.1.0"
-__all__ = [*_errors_all, *_video_all, *_preprocess_all, *_postprocess_all, *_model_all, *_config_all,
+__all__ = [*_errors_all, *_video_all, *_preprocess_all, *_pipeline_all, *_postprocess_all, *_model_all,
+           *_config_all,
            "features", "__version__"]
