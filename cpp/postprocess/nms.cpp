@@ -1,0 +1,87 @@
+#include "postprocess/nms.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace vxfast::post {
+namespace {
+
+// Greedy pass over one class (or everything, class-agnostic). `order` is already score-descending.
+// Checking each candidate against the boxes kept so far is the same decision as torchvision's
+// "suppress the rest when a box is kept", but costs n x kept instead of n^2, and stops once `limit`
+// boxes are kept: a box beyond a class's first max_det survivors can never reach the merged top
+// max_det.
+template <class T>
+void greedy(const T* boxes, const int64_t* order, size_t n, double thr, size_t limit,
+            std::vector<int64_t>& keep) {
+  struct Kept {
+    T x1, y1, x2, y2, area;
+  };
+  std::vector<Kept> kept;
+  kept.reserve(std::min(n, limit));
+  for (size_t k = 0; k < n && kept.size() < limit; ++k) {
+    const int64_t j = order[k];
+    const T* b = boxes + 4 * j;
+    const T area_j = (b[2] - b[0]) * (b[3] - b[1]);
+    bool suppressed = false;
+    for (const Kept& i : kept) {
+      const T xx1 = std::max(i.x1, b[0]);
+      const T yy1 = std::max(i.y1, b[1]);
+      const T xx2 = std::min(i.x2, b[2]);
+      const T yy2 = std::min(i.y2, b[3]);
+      const T w = std::max(T(0), xx2 - xx1);
+      const T h = std::max(T(0), yy2 - yy1);
+      const T inter = w * h;
+      const T ovr = inter / (i.area + area_j - inter);
+      // torchvision compares the float IoU against the double threshold; 0/0 (degenerate boxes) is
+      // NaN and suppresses nothing.
+      if (static_cast<double>(ovr) > thr) {
+        suppressed = true;
+        break;
+      }
+    }
+    if (!suppressed) {
+      kept.push_back({b[0], b[1], b[2], b[3], area_j});
+      keep.push_back(j);
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+std::vector<int64_t> nms(const T* boxes, const T* scores, const int64_t* classes, int64_t n,
+                         double iou_threshold, int64_t max_det) {
+  std::vector<int64_t> keep;
+  if (n <= 0 || max_det == 0) return keep;
+  const size_t limit = max_det < 0 ? static_cast<size_t>(n) : static_cast<size_t>(max_det);
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), int64_t(0));
+  auto by_score = [scores](int64_t a, int64_t b) {
+    return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
+  };
+  if (!classes) {
+    std::sort(order.begin(), order.end(), by_score);
+    greedy(boxes, order.data(), order.size(), iou_threshold, limit, keep);
+    return keep;
+  }
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return classes[a] < classes[b] || (classes[a] == classes[b] && by_score(a, b));
+  });
+  for (size_t start = 0; start < order.size();) {
+    size_t end = start + 1;
+    while (end < order.size() && classes[order[end]] == classes[order[start]]) ++end;
+    greedy(boxes, order.data() + start, end - start, iou_threshold, limit, keep);
+    start = end;
+  }
+  std::sort(keep.begin(), keep.end(), by_score);
+  if (keep.size() > limit) keep.resize(limit);
+  return keep;
+}
+
+template std::vector<int64_t> nms<float>(const float*, const float*, const int64_t*, int64_t, double,
+                                         int64_t);
+template std::vector<int64_t> nms<double>(const double*, const double*, const int64_t*, int64_t,
+                                          double, int64_t);
+
+}  // namespace vxfast::post
