@@ -255,7 +255,7 @@ def _resolve_format(format: str, shape: tuple[int, ...], nc: Optional[int]) -> s
         except KeyError:
             raise ValueError(f"format must be 'auto' or one of {sorted(_FORMATS)}, got {format!r}") from None
     _, d1, d2 = shape
-    if d1 < d2 and (nc is None or d1 >= 4 + nc):
+    if (d1 < d2 or d2 == 0) and (nc is None or d1 >= 4 + nc):
         return "channels_first"
     if nc is not None:
         if d2 == 4 + nc:
