@@ -149,11 +149,17 @@ def retinaface_priors(w: int, h: int, steps=(8, 16, 32),
 
 
 def retinaface_numpy(out: np.ndarray, w: int, h: int, conf: float, iou: float, max_det: int,
-                     info=None, variances=(0.1, 0.2)):
+                     info=None, variances=(0.1, 0.2), logits=True):
     """biubug6 detect.py's decode on one image's [priors, 16], NMS by greedy_nms."""
     pri = retinaface_priors(w, h)
     v0, v1 = np.float32(variances[0]), np.float32(variances[1])
-    loc, score, landm = out[:, :4], out[:, 5], out[:, 6:16]
+    loc, landm = out[:, :4], out[:, 6:16]
+    logit = out[:, 4:6]
+    if logits:
+        e = np.exp(logit - logit.max(1, keepdims=True))
+        score = e[:, 1] / (e[:, 0] + e[:, 1])
+    else:
+        score = logit[:, 1]
     cxcy = pri[:, :2] + loc[:, :2] * v0 * pri[:, 2:]
     wh = pri[:, 2:] * np.exp(loc[:, 2:] * v1)
     x1y1 = cxcy - wh / 2

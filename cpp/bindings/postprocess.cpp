@@ -183,7 +183,7 @@ py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecas
 py::list retinaface_decode(py::array_t<float, py::array::c_style | py::array::forcecast> output,
                            int input_width, int input_height, double conf, double iou, int64_t max_det,
                            std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>> letterbox,
-                           double variance_center, double variance_size) {
+                           double variance_center, double variance_size, const std::string& scores) {
   if (output.ndim() != 3 || output.shape(2) < 16)
     throw std::invalid_argument("RetinaFace output must have shape [batch, priors, 16], got rank " +
                                 std::to_string(output.ndim()));
@@ -200,6 +200,10 @@ py::list retinaface_decode(py::array_t<float, py::array::c_style | py::array::fo
   p.max_det = max_det;
   p.variance_center = static_cast<float>(variance_center);
   p.variance_size = static_cast<float>(variance_size);
+  if (scores == "auto") p.scores = post::ScoreMode::Auto;
+  else if (scores == "probabilities") p.scores = post::ScoreMode::Probabilities;
+  else if (scores == "logits") p.scores = post::ScoreMode::Logits;
+  else throw std::invalid_argument("scores must be 'auto', 'probabilities' or 'logits', got '" + scores + "'");
   const int64_t priors = post::retinaface_prior_count(p);
   if (output.shape(1) != priors)
     throw std::invalid_argument("RetinaFace output has " + std::to_string(output.shape(1)) +
@@ -231,7 +235,7 @@ void bind_postprocess(py::module_& m) {
         "Decode a [B, ., .] YOLO output; one (boxes, scores, class_ids, extra) tuple per image.");
   m.def("retinaface_decode", &retinaface_decode, py::arg("output"), py::arg("input_width"),
         py::arg("input_height"), py::arg("conf"), py::arg("iou"), py::arg("max_det"),
-        py::arg("letterbox"), py::arg("variance_center") = 0.1, py::arg("variance_size") = 0.2,
+        py::arg("letterbox"), py::arg("variance_center") = 0.1, py::arg("variance_size") = 0.2, py::arg("scores") = "auto",
         "Decode a [B, priors, 16] RetinaFace output; one (boxes, scores, class_ids, landmarks) per image.");
   m.def("retinaface_prior_count", [](int w, int h) {
     post::RetinaFaceParams p;

@@ -49,6 +49,14 @@ Prior prior_of(const std::vector<Level>& lvs, int64_t a, const RetinaFaceParams&
 
 }  // namespace
 
+bool retinaface_scores_are_logits(const float* data, int64_t n, int64_t row) {
+  for (int64_t a = 0; a < n; ++a) {
+    const float b = data[a * row + 4], f = data[a * row + 5];
+    if (!(b >= 0 && b <= 1 && f >= 0 && f <= 1 && std::fabs(b + f - 1) <= 1e-3f)) return true;
+  }
+  return false;
+}
+
 int64_t retinaface_prior_count(const RetinaFaceParams& p) {
   int64_t n = 0;
   for (const Level& lv : levels(p)) n += lv.fh * lv.fw * lv.per_cell;
@@ -62,12 +70,19 @@ DetectionBuffers decode_retinaface(const float* data, int64_t n, int64_t row, co
   const float W = static_cast<float>(p.input_width), H = static_cast<float>(p.input_height);
   std::vector<int64_t> anchor;
   std::vector<float> boxes, scores, landmarks;
+  const bool logits = p.scores == ScoreMode::Logits ||
+                      (p.scores == ScoreMode::Auto && retinaface_scores_are_logits(data, n, row));
   for (int64_t a = 0; a < n; ++a) {
     const float* r = data + a * row;
-    const float s = r[5];
-    if (!std::isfinite(s))
+    if (!std::isfinite(r[4]) || !std::isfinite(r[5]))
       throw std::invalid_argument("output has a NaN or infinite face score (prior " +
                                   std::to_string(a) + ")");
+    float s = r[5];
+    if (logits) {  // softmax over (background, face), max-subtracted like torch's
+      const float m = std::max(r[4], r[5]);
+      const float e0 = std::exp(r[4] - m), e1 = std::exp(r[5] - m);
+      s = e1 / (e0 + e1);
+    }
     if (!(s > p.conf)) continue;
     const Prior pr = prior_of(lvs, a, p);
     const float cx = pr.cx + r[0] * v0 * pr.w;

@@ -159,12 +159,16 @@ def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: int = 
 
 def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: int = 750,
                letterbox: Any = None, *, input_size: Optional[tuple[int, int]] = None,
-               variances: tuple[float, float] = (0.1, 0.2)) -> Union[list[Detections], Detections]:
+               variances: tuple[float, float] = (0.1, 0.2),
+               scores: str = "auto") -> Union[list[Detections], Detections]:
     """Decode RetinaFace (biubug6/Pytorch_Retinaface layout: priors for steps 8/16/32, min sizes
     [[16, 32], [64, 128], [256, 512]]) output ``[B, priors, 16]`` into Detections of class 0
     ("face") with ``keypoints [n, 5, 2]`` (eyes, nose, mouth corners).
 
     ``input_size`` (width, height) of the model input is inferred for square inputs when omitted.
+    ``scores``: "probabilities" (softmax inside the export, biubug6's test-mode export),
+    "logits" (training-mode export, e.g. the shared retinaface-mnet025.onnx: softmax applied here)
+    or "auto" (probabilities when every (background, face) pair is in [0, 1] and sums to 1).
     """
     arr, single = _batch_array(output)
     if arr.shape[2] != 16:
@@ -174,7 +178,7 @@ def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: int = 
     w, h = (int(v) for v in input_size)
     lb = _letterbox_array(letterbox, arr.shape[0])
     raw = _core.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det), lb,
-                                  float(variances[0]), float(variances[1]))
+                                  float(variances[0]), float(variances[1]), scores)
     names = {0: "face"}
     dets = [Detections(b, s, c, names, kp) for b, s, c, kp in raw]
     return dets[0] if single else dets
