@@ -110,3 +110,35 @@ def test_empty_and_bad_input():
         vxfast.nms(boxes, np.ones(2, np.float32), 0.5, max_det=-2)
     # Infinite scores are ordered like any number (torchvision accepts them too).
     np.testing.assert_array_equal(vxfast.nms(boxes, np.array([1.0, np.inf], np.float32), 0.1), [1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(box_sets(), st.sampled_from(["avx2", "avx512"]), st.booleans())
+def test_simd_overlap_kernels_equal_scalar(case, level, with_classes):
+    """The float32 overlap kernels (zero-padded SoA, min/max operand order) match the scalar loop,
+    including NaN IoUs of degenerate boxes and ties at the threshold."""
+    from vxfast import _core
+    order = ["scalar", "avx2", "avx512"]
+    if order.index(level) > order.index(_core.postprocess_cpu_simd_level()):
+        level = _core.postprocess_cpu_simd_level()
+    boxes, scores, classes, thr = case
+    c = classes if with_classes else None
+    np.testing.assert_array_equal(_core.nms(boxes, scores, thr, c, -1, simd=level),
+                                  _core.nms(boxes, scores, thr, c, -1, simd="scalar"))
+
+
+def test_simd_levels_on_many_boxes():
+    """Hundreds of kept boxes: the SIMD kernels walk several 16-wide chunks plus padding."""
+    from vxfast import _core
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(0, 2000, (3000, 2)).astype(np.float32)
+    boxes = np.concatenate([xy, xy + rng.uniform(0, 60, (3000, 2)).astype(np.float32)], 1)
+    boxes[::50, 2:] = boxes[::50, :2]  # zero-area boxes
+    scores = rng.random(3000).astype(np.float32)
+    ref = greedy_nms(boxes, scores, 0.3)
+    assert len(ref) > 500
+    for level in ["scalar", "avx2", "avx512"][: ["scalar", "avx2", "avx512"].index(
+            _core.postprocess_cpu_simd_level()) + 1]:
+        np.testing.assert_array_equal(_core.nms(boxes, scores, 0.3, None, -1, simd=level), ref)
+    with pytest.raises(ValueError, match="simd must be"):
+        _core.nms(boxes, scores, 0.3, None, -1, simd="neon")

@@ -86,7 +86,7 @@ std::vector<LetterboxInverse> letterboxes(const std::optional<py::array_t<double
 template <class T>
 py::array_t<int64_t> nms_typed(py::array boxes_in, py::array scores_in, double iou,
                                std::optional<py::array_t<int64_t, py::array::c_style | py::array::forcecast>> classes,
-                               int64_t max_det) {
+                               int64_t max_det, post::SimdLevel level) {
   auto boxes = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(boxes_in);
   auto scores = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(scores_in);
   if (!boxes || !scores) throw std::invalid_argument("boxes and scores must be numeric arrays");
@@ -107,7 +107,7 @@ py::array_t<int64_t> nms_typed(py::array boxes_in, py::array scores_in, double i
     for (int64_t i = 0; i < n; ++i)
       if (std::isnan(s[i]))
         throw std::invalid_argument("scores contains NaN at index " + std::to_string(i));
-    keep = post::nms<T>(b, s, c, n, iou, max_det);
+    keep = post::nms<T>(b, s, c, n, iou, max_det, level);
   }
   const py::ssize_t k = static_cast<py::ssize_t>(keep.size());
   return to_numpy(std::move(keep), {k});
@@ -115,10 +115,11 @@ py::array_t<int64_t> nms_typed(py::array boxes_in, py::array scores_in, double i
 
 py::array_t<int64_t> nms_any(py::array boxes, py::array scores, double iou,
                              std::optional<py::array_t<int64_t, py::array::c_style | py::array::forcecast>> classes,
-                             int64_t max_det) {
+                             int64_t max_det, std::optional<std::string> simd) {
+  const post::SimdLevel level = simd_arg(simd);
   if (boxes.dtype().is(py::dtype::of<double>()) || scores.dtype().is(py::dtype::of<double>()))
-    return nms_typed<double>(boxes, scores, iou, std::move(classes), max_det);
-  return nms_typed<float>(boxes, scores, iou, std::move(classes), max_det);
+    return nms_typed<double>(boxes, scores, iou, std::move(classes), max_det, level);
+  return nms_typed<float>(boxes, scores, iou, std::move(classes), max_det, level);
 }
 
 post::YoloFormat yolo_format(const std::string& f) {
@@ -226,7 +227,7 @@ py::list retinaface_decode(py::array_t<float, py::array::c_style | py::array::fo
 
 void bind_postprocess(py::module_& m) {
   m.def("nms", &nms_any, py::arg("boxes"), py::arg("scores"), py::arg("iou_threshold"),
-        py::arg("classes") = py::none(), py::arg("max_det") = -1,
+        py::arg("classes") = py::none(), py::arg("max_det") = -1, py::arg("simd") = py::none(),
         "Greedy NMS (torchvision semantics); float64 input is computed in float64, anything else "
         "in float32. Returns kept indices (int64) by score descending.");
   m.def("yolo_decode", &yolo_decode, py::arg("output"), py::arg("format"), py::arg("nc"),

@@ -1,7 +1,10 @@
 #include "postprocess/nms.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+
+#include "postprocess/nms_kernels.h"
 
 namespace vxfast::post {
 namespace {
@@ -13,7 +16,7 @@ namespace {
 // max_det.
 template <class T>
 void greedy(const T* boxes, const int64_t* order, size_t n, double thr, size_t limit,
-            std::vector<int64_t>& keep) {
+            std::vector<int64_t>& keep, SimdLevel) {
   struct Kept {
     T x1, y1, x2, y2, area;
   };
@@ -47,11 +50,36 @@ void greedy(const T* boxes, const int64_t* order, size_t n, double thr, size_t l
   }
 }
 
+// float32 boxes: kept boxes SoA, zero-padded to 16, tested by the SIMD overlap kernel.
+template <>
+void greedy<float>(const float* boxes, const int64_t* order, size_t n, double thr, size_t limit,
+                   std::vector<int64_t>& keep, SimdLevel level) {
+  float thr_f = static_cast<float>(thr);
+  if (static_cast<double>(thr_f) > thr) thr_f = std::nextafter(thr_f, -1.0f);
+  const size_t cap = (std::min(n, limit) + 15) / 16 * 16;
+  std::vector<float> soa(5 * cap, 0.0f);
+  float *x1 = soa.data(), *y1 = x1 + cap, *x2 = y1 + cap, *y2 = x2 + cap, *ar = y2 + cap;
+  size_t kept = 0;
+  for (size_t k = 0; k < n && kept < limit; ++k) {
+    const int64_t j = order[k];
+    const float* b = boxes + 4 * j;
+    const float area = (b[2] - b[0]) * (b[3] - b[1]);
+    if (any_overlap(KeptBoxes{x1, y1, x2, y2, ar, kept}, b, area, thr_f, level)) continue;
+    x1[kept] = b[0];
+    y1[kept] = b[1];
+    x2[kept] = b[2];
+    y2[kept] = b[3];
+    ar[kept] = area;
+    ++kept;
+    keep.push_back(j);
+  }
+}
+
 }  // namespace
 
 template <class T>
 std::vector<int64_t> nms(const T* boxes, const T* scores, const int64_t* classes, int64_t n,
-                         double iou_threshold, int64_t max_det) {
+                         double iou_threshold, int64_t max_det, SimdLevel level) {
   std::vector<int64_t> keep;
   if (n <= 0 || max_det == 0) return keep;
   const size_t limit = max_det < 0 ? static_cast<size_t>(n) : static_cast<size_t>(max_det);
@@ -62,7 +90,7 @@ std::vector<int64_t> nms(const T* boxes, const T* scores, const int64_t* classes
   };
   if (!classes) {
     std::sort(order.begin(), order.end(), by_score);
-    greedy(boxes, order.data(), order.size(), iou_threshold, limit, keep);
+    greedy(boxes, order.data(), order.size(), iou_threshold, limit, keep, level);
     return keep;
   }
   std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
@@ -71,7 +99,7 @@ std::vector<int64_t> nms(const T* boxes, const T* scores, const int64_t* classes
   for (size_t start = 0; start < order.size();) {
     size_t end = start + 1;
     while (end < order.size() && classes[order[end]] == classes[order[start]]) ++end;
-    greedy(boxes, order.data() + start, end - start, iou_threshold, limit, keep);
+    greedy(boxes, order.data() + start, end - start, iou_threshold, limit, keep, level);
     start = end;
   }
   std::sort(keep.begin(), keep.end(), by_score);
@@ -80,8 +108,8 @@ std::vector<int64_t> nms(const T* boxes, const T* scores, const int64_t* classes
 }
 
 template std::vector<int64_t> nms<float>(const float*, const float*, const int64_t*, int64_t, double,
-                                         int64_t);
+                                         int64_t, SimdLevel);
 template std::vector<int64_t> nms<double>(const double*, const double*, const int64_t*, int64_t,
-                                          double, int64_t);
+                                          double, int64_t, SimdLevel);
 
 }  // namespace vxfast::post

@@ -153,7 +153,7 @@ DetectionBuffers decode_yolo(const float* data, int64_t d1, int64_t d2, const Yo
     for (int64_t i = 0; i < n; ++i) keep[i] = i;
   } else {
     keep = nms<float>(pool.boxes.data(), pool.score.data(), p.agnostic ? nullptr : pool.cls.data(),
-                      static_cast<int64_t>(pool.score.size()), p.iou, p.max_det);
+                      static_cast<int64_t>(pool.score.size()), p.iou, p.max_det, p.simd);
   }
 
   DetectionBuffers out;
