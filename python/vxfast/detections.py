@@ -45,7 +45,7 @@ class Detections:
         n = len(self.xyxy)
         self.scores = np.asarray(scores, dtype=np.float32).reshape(n)
         self.class_ids = np.asarray(class_ids, dtype=np.int64).reshape(n)
-        self.names = dict(names) if names is not None else None
+        self.names = names  # shared, not copied: every image of a batch refers to the same dict
         if keypoints is not None:
             keypoints = np.asarray(keypoints, dtype=np.float32)
             if keypoints.ndim != 3 or len(keypoints) != n:
