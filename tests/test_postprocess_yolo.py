@@ -171,19 +171,22 @@ def test_simd_levels_equal_scalar(yolov8n, level):
     if ["scalar", "avx2", "avx512"].index(level) > ["scalar", "avx2", "avx512"].index(
             _core.postprocess_cpu_simd_level()):
         pytest.skip(f"CPU lacks {level}")
-    args = ("channels_first", 80, 0.001, 0.45, 300, False, [], None, 0)
-    a = _core.yolo_decode(yolov8n.out, *args, simd="scalar")
-    b = _core.yolo_decode(yolov8n.out, *args, simd=level)
-    for x, y in zip(a, b):
-        for u, v in zip(x, y):
-            np.testing.assert_array_equal(u, v)
+    t = np.ascontiguousarray(yolov8n.out.transpose(0, 2, 1))
+    for out, fmt in ((yolov8n.out, "channels_first"), (t, "channels_last")):
+        args = (fmt, 80, 0.001, 0.45, 300, False, [], None, 0)
+        a = _core.yolo_decode(out, *args, simd="scalar")
+        b = _core.yolo_decode(out, *args, simd=level)
+        for x, y in zip(a, b):
+            for u, v in zip(x, y):
+                np.testing.assert_array_equal(u, v)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(0, 200), st.integers(1, 40), st.integers(1, 5), st.integers(0, 2**32 - 1),
-       st.sampled_from(["scalar", "avx2", "avx512"]))
-def test_class_scan_kernels_vs_numpy(n, nc, levels, seed, level):
-    """Best class (first maximum on ties) and strict > conf, on odd sizes and heavily tied scores."""
+       st.sampled_from(["scalar", "avx2", "avx512"]), st.booleans(), st.booleans())
+def test_class_scan_kernels_vs_numpy(n, nc, levels, seed, level, transposed, negative):
+    """Best class (first maximum on ties) and strict > conf, both layouts, on odd sizes, heavily
+    tied and (raw logits) partly negative scores."""
     if ["scalar", "avx2", "avx512"].index(level) > ["scalar", "avx2", "avx512"].index(
             _core.postprocess_cpu_simd_level()):
         level = _core.postprocess_cpu_simd_level()
@@ -191,10 +194,15 @@ def test_class_scan_kernels_vs_numpy(n, nc, levels, seed, level):
     out = np.empty((1, 4 + nc, n), np.float32)
     out[0, :2] = rng.uniform(0, 640, (2, n))
     out[0, 2:4] = rng.uniform(1, 50, (2, n))
-    out[0, 4:] = rng.integers(0, levels + 1, (nc, n)) / levels
+    out[0, 4:] = rng.integers(0, levels + 1, (nc, n)) / levels - (0.5 if negative else 0.0)
     conf = float(rng.choice([0.0, 0.5, 1.0 / levels, 0.999]))
-    boxes, scores, cls, _ = _core.yolo_decode(out, "channels_first", nc, conf, 1.0, -1, True, [], None, 0,
-                                              simd=level)[0]
+    if transposed:
+        got = _core.yolo_decode(np.ascontiguousarray(out.transpose(0, 2, 1)), "channels_last", nc,
+                                conf, 1.0, -1, True, [], None, 0, simd=level)[0]
+    else:
+        got = _core.yolo_decode(out, "channels_first", nc, conf, 1.0, -1, True, [], None, 0,
+                                simd=level)[0]
+    boxes, scores, cls, _ = got
     s = out[0, 4:]
     best, arg = s.max(0), s.argmax(0)
     m = best > np.float32(conf)

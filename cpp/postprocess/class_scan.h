@@ -36,4 +36,17 @@ bool scan_class_rows_avx512(const float* rows, int64_t row_stride, int nc, int64
                             Candidates& out);
 #endif
 
+// The transposed layout: anchor a's nc scores start at data + a * anchor_stride (contiguous). Same
+// results as scan_class_rows on the transposed array.
+bool scan_anchor_rows(const float* data, int64_t anchor_stride, int nc, int64_t n, float conf,
+                      Candidates& out, SimdLevel level);
+bool scan_anchor_rows_scalar(const float* data, int64_t anchor_stride, int nc, int64_t n,
+                             float conf, Candidates& out);
+#if defined(__x86_64__)
+bool scan_anchor_rows_avx2(const float* data, int64_t anchor_stride, int nc, int64_t n, float conf,
+                           Candidates& out);
+bool scan_anchor_rows_avx512(const float* data, int64_t anchor_stride, int nc, int64_t n,
+                             float conf, Candidates& out);
+#endif
+
 }  // namespace vxfast::post

@@ -86,16 +86,14 @@ DetectionBuffers decode_yolo(const float* data, int64_t d1, int64_t d2, const Yo
     }
     case YoloFormat::ChannelsLast: {
       extra_dim = d2 - 4 - p.nc;
-      bool finite = true;
-      for (int64_t a = 0; a < d1; ++a) {
-        const float* r = data + a * d2;
-        float best;
-        int arg;
-        best_of(r + 4, p.nc, best, arg, finite);
-        if (best > p.conf && class_allowed(p.classes, arg))
-          add_cxcywh(pool, static_cast<int32_t>(a), best, arg, r[0], r[1], r[2], r[3]);
+      Candidates cand;
+      if (!scan_anchor_rows(data + 4, d2, p.nc, d1, p.conf, cand, p.simd))
+        throw std::invalid_argument("output has NaN or infinite class scores");
+      for (size_t k = 0; k < cand.anchor.size(); ++k) {
+        if (!class_allowed(p.classes, cand.cls[k])) continue;
+        const float* r = data + static_cast<int64_t>(cand.anchor[k]) * d2;
+        add_cxcywh(pool, cand.anchor[k], cand.score[k], cand.cls[k], r[0], r[1], r[2], r[3]);
       }
-      if (!finite) throw std::invalid_argument("output has NaN or infinite class scores");
       extra_base = 4 + p.nc;
       extra_step_anchor = d2;
       extra_step_channel = 1;
