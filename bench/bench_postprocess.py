@@ -11,6 +11,10 @@ just written it, as in a pipeline. --cold times on the stored arrays instead, wh
 temporaries have evicted in between (read from DRAM). Same treatment for every method.
 
     PYTHONPATH=python:tests python bench/bench_postprocess.py [--frames 8] [--rounds 30] [--cold]
+
+--floor instead compares the raw decode with numpy's ``out.max()`` (a pure read of the same array,
+the floor for any best-class pass) with the output in cache (same buffer each call) and not
+(cycling through the frames).
 """
 from __future__ import annotations
 
@@ -57,11 +61,16 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--cold", action="store_true", help="time on stored outputs (not in cache)")
+    ap.add_argument("--floor", action="store_true", help="raw decode vs out.max() read floor")
     args = ap.parse_args()
     outs, infos, names = model_outputs(args.frames)
     print(f"vxfast {vxfast.__version__}, postprocess SIMD: {_core.postprocess_simd_level()}, "
           f"{len(outs)} frames x {args.rounds} rounds, output {outs[0].shape}, "
           f"{'cold (stored outputs)' if args.cold else 'warm (fresh copy per call, as just written by the model)'}")
+
+    if args.floor:
+        floor(outs, args.rounds)
+        return
 
     def ultralytics(out, conf, info):
         r = ultralytics_nms(out, conf, 0.45)[0]
@@ -94,6 +103,25 @@ def main() -> None:
             extra = "" if k == "vxfast" else f"   vxfast is {v / med['vxfast']:.1f}x faster" \
                 if not k.startswith("vxfast[") else "   (raw _core decode, no letterbox)"
             print(f"  {k:20s} {v:9.1f} us/frame{extra}")
+
+
+def floor(outs, rounds: int) -> None:
+    def med(fn, bufs):
+        ts = []
+        for _ in range(rounds):
+            for o in bufs:
+                t0 = time.perf_counter()
+                fn(o)
+                ts.append(time.perf_counter() - t0)
+        return statistics.median(ts) * 1e6
+
+    for label, bufs in (("same buffer", [outs[0]] * len(outs)), ("cycling frames", outs)):
+        print(f"\n{label}:")
+        print(f"  out.max() (read floor)  {med(lambda o: o.max(), bufs):7.1f} us")
+        for conf in (0.25, 0.001):
+            t = med(lambda o: _core.yolo_decode(o, "channels_first", 80, conf, 0.45, 300, False, [],
+                                                None, 0), bufs)
+            print(f"  decode conf={conf:<6}     {t:7.1f} us")
 
 
 if __name__ == "__main__":
