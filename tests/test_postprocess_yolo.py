@@ -131,6 +131,7 @@ def test_classes_filter_and_agnostic(yolov8n):
     full = yolo(out, conf=0.05)
     only = yolo(out, conf=0.05, classes=[0, 2])
     assert set(only.class_ids) <= {0, 2}
+    assert len(yolo(out, conf=0.05, classes=[])) == 0  # an empty filter keeps nothing
     # Class-aware NMS is per class, so filtering classes keeps exactly those classes' boxes.
     assert only == full[np.isin(full.class_ids, [0, 2])]
     # Agnostic: one NMS over all candidates, against the numpy decode + reference greedy NMS.

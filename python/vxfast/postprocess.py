@@ -210,6 +210,9 @@ def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_d
               names: Optional[dict[int, str]], kpt_dim: int) -> list[Detections]:
     cls_list = [] if classes is None else [int(c) for c in np.atleast_1d(classes)]
     lb = _letterbox_array(letterbox, arr.shape[0])
+    if classes is not None and not cls_list:  # an empty filter keeps nothing (as in Ultralytics)
+        kshape = (_extra_channels(arr.shape, fmt, nc) // kpt_dim, kpt_dim) if kpt_dim else None
+        return [Detections.empty(names, kshape) for _ in range(arr.shape[0])]
     raw = _core.yolo_decode(arr, fmt, int(nc), float(conf), float(iou), _max_det(max_det),
                             bool(agnostic), cls_list, lb, kpt_dim)
     out = []
@@ -217,6 +220,12 @@ def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_d
         kp = extra if kpt_dim else None
         out.append(Detections(boxes, scores, cls, names, kp))
     return out
+
+
+def _extra_channels(shape: tuple[int, ...], fmt: str, nc: int) -> int:
+    channels = shape[1] if fmt == "channels_first" else shape[2]
+    return channels - {"channels_first": 4 + nc, "channels_last": 4 + nc, "objectness": 5 + nc,
+                       "end2end": 6}[fmt]
 
 
 def _batch_array(output: Any) -> tuple[np.ndarray, bool]:
