@@ -3,7 +3,7 @@ non_max_suppression, on real yolov8n outputs of vtest.avi frames, at conf 0.25 a
 
 The model runs once per frame up front (onnxruntime, ~110 ms a frame); the timed part is only the
 postprocessing, from the raw [1, 84, 8400] output to boxes in source pixels. Methods are interleaved
-round by round so neighbours' noise hits them alike; figures are medians per frame.
+round by round in a shuffled order so neighbours' noise and cache effects hit them alike; figures are medians per frame.
 
 Cache state matters (the output is 2.8 MB and reading it is most of vxfast's time): by default each
 timed call gets a fresh copy of the output made just before it, i.e. in cache as if the model had
@@ -19,6 +19,7 @@ the floor for any best-class pass) with the output in cache (same buffer each ca
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -88,8 +89,12 @@ def main() -> None:
                 methods[f"vxfast[{lvl}]"] = (lambda lv: lambda o, i: _core.yolo_decode(
                     o, "channels_first", 80, conf, 0.45, 300, False, [], None, 0, simd=lv))(lvl)
         times: dict[str, list[float]] = {k: [] for k in methods}
+        rng = random.Random(0)
         for _ in range(args.rounds):
-            for name, fn in methods.items():
+            # A new method order every round, so no method always follows the cache-thrashing ones.
+            order = list(methods.items())
+            rng.shuffle(order)
+            for name, fn in order:
                 for o, i in zip(outs, infos):
                     if not args.cold:
                         o = o.copy()
