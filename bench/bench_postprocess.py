@@ -1,0 +1,133 @@
+"""YOLOv8n decode + NMS: vxfast vs numpy + cv2.dnn.NMSBoxesBatched vs a numpy port of Ultralytics'
+non_max_suppression, on real yolov8n outputs of vtest.avi frames, at conf 0.25 and 0.001.
+
+The model runs once per frame up front (onnxruntime, ~110 ms a frame); the timed part is only the
+postprocessing, from the raw [1, 84, 8400] output to boxes in source pixels. Methods are interleaved
+round by round in a shuffled order so neighbours' noise and cache effects hit them alike; figures are medians per frame.
+
+Cache state matters (the output is 2.8 MB and reading it is most of vxfast's time): by default each
+timed call gets a fresh copy of the output made just before it, i.e. in cache as if the model had
+just written it, as in a pipeline. --cold times on the stored arrays instead, which other methods'
+temporaries have evicted in between (read from DRAM). Same treatment for every method.
+
+    PYTHONPATH=python:tests python bench/bench_postprocess.py [--frames 8] [--rounds 30] [--cold]
+
+--floor instead compares the raw decode with numpy's ``out.max()`` (a pure read of the same array,
+the floor for any best-class pass) with the output in cache (same buffer each call) and not
+(cycling through the frames).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from postprocess_reference import letterbox, ultralytics_nms, unletterbox, yolo_numpy_cv2  # noqa: E402
+
+import vxfast  # noqa: E402
+from vxfast import _core  # noqa: E402
+from vxfast.postprocess import names_from_metadata, yolo  # noqa: E402
+from vxfast.shared_data import shared_path  # noqa: E402
+
+
+def model_outputs(n_frames: int):
+    import onnxruntime as ort
+    sess = ort.InferenceSession(str(shared_path("models/yolov8n.onnx")),
+                                providers=["CPUExecutionProvider"])
+    cap = cv2.VideoCapture(str(shared_path("media/vtest.avi")))
+    outs, infos, i = [], [], 0
+    step = 300 // n_frames
+    while len(outs) < n_frames:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        if i % step == 0:
+            img, info = letterbox(frame)
+            x = img[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32) / 255
+            outs.append(sess.run(None, {sess.get_inputs()[0].name: x})[0])
+            infos.append(info)
+        i += 1
+    return outs, infos, names_from_metadata(sess)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--frames", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--cold", action="store_true", help="time on stored outputs (not in cache)")
+    ap.add_argument("--floor", action="store_true", help="raw decode vs out.max() read floor")
+    args = ap.parse_args()
+    outs, infos, names = model_outputs(args.frames)
+    print(f"vxfast {vxfast.__version__}, postprocess SIMD: {_core.postprocess_simd_level()}, "
+          f"{len(outs)} frames x {args.rounds} rounds, output {outs[0].shape}, "
+          f"{'cold (stored outputs)' if args.cold else 'warm (fresh copy per call, as just written by the model)'}")
+
+    if args.floor:
+        floor(outs, args.rounds)
+        return
+
+    def ultralytics(out, conf, info):
+        r = ultralytics_nms(out, conf, 0.45)[0]
+        return unletterbox(r[:, :4], info), r[:, 4], r[:, 5]
+
+    for conf in (0.25, 0.001):
+        methods = {
+            "vxfast": lambda o, i: yolo(o, conf=conf, iou=0.45, letterbox=i, names=names),
+            "numpy+cv2": lambda o, i: yolo_numpy_cv2(o[0], conf, 0.45, 300, i),
+            "ultralytics-numpy": lambda o, i: ultralytics(o, conf, i),
+        }
+        for lvl in ("scalar", "avx2", "avx512"):
+            if ["scalar", "avx2", "avx512"].index(lvl) <= ["scalar", "avx2", "avx512"].index(
+                    _core.postprocess_cpu_simd_level()):
+                methods[f"vxfast[{lvl}]"] = (lambda lv: lambda o, i: _core.yolo_decode(
+                    o, "channels_first", 80, conf, 0.45, 300, False, [], None, 0, simd=lv))(lvl)
+        times: dict[str, list[float]] = {k: [] for k in methods}
+        rng = random.Random(0)
+        for _ in range(args.rounds):
+            # A new method order every round, so no method always follows the cache-thrashing ones.
+            order = list(methods.items())
+            rng.shuffle(order)
+            for name, fn in order:
+                for o, i in zip(outs, infos):
+                    if not args.cold:
+                        o = o.copy()
+                    t0 = time.perf_counter()
+                    fn(o, i)
+                    times[name].append(time.perf_counter() - t0)
+        n_det = statistics.mean(len(yolo(o, conf=conf)[0]) for o in outs)
+        med = {k: statistics.median(v) * 1e6 for k, v in times.items()}
+        print(f"\nconf={conf}  (mean {n_det:.0f} detections per frame)")
+        for k, v in med.items():
+            extra = "" if k == "vxfast" else f"   vxfast is {v / med['vxfast']:.1f}x faster" \
+                if not k.startswith("vxfast[") else "   (raw _core decode, no letterbox)"
+            print(f"  {k:20s} {v:9.1f} us/frame{extra}")
+
+
+def floor(outs, rounds: int) -> None:
+    def med(fn, bufs):
+        ts = []
+        for _ in range(rounds):
+            for o in bufs:
+                t0 = time.perf_counter()
+                fn(o)
+                ts.append(time.perf_counter() - t0)
+        return statistics.median(ts) * 1e6
+
+    for label, bufs in (("same buffer", [outs[0]] * len(outs)), ("cycling frames", outs)):
+        print(f"\n{label}:")
+        print(f"  out.max() (read floor)  {med(lambda o: o.max(), bufs):7.1f} us")
+        for conf in (0.25, 0.001):
+            t = med(lambda o: _core.yolo_decode(o, "channels_first", 80, conf, 0.45, 300, False, [],
+                                                None, 0), bufs)
+            print(f"  decode conf={conf:<6}     {t:7.1f} us")
+
+
+if __name__ == "__main__":
+    main()
