@@ -1,1 +1,15 @@
-__all__: list = []
+"""Inference sessions: :class:`Model` over onnxruntime (or a TensorRT ``.engine``).
+
+The parts: name resolution (:mod:`.resolve`), Ultralytics metadata (:mod:`.metadata`), provider
+choice (:mod:`.providers`), the verified batch-axis rewrite (:mod:`.batch_rewrite`), latency stats
+(:mod:`.stats`), the TensorRT runner (:mod:`.tensorrt_engine`, imported only for ``.engine`` files).
+"""
+from .batch_rewrite import RewriteResult, make_batch_dynamic
+from .metadata import ModelMetadata, parse_metadata
+from .providers import ProviderWarning
+from .resolve import cache_dir, resolve_model
+from .session import BatchFallbackWarning, Model
+from .specs import ModelInfo, TensorSpec
+
+__all__ = ["Model", "ModelInfo", "TensorSpec", "ProviderWarning", "BatchFallbackWarning",
+           "resolve_model", "make_batch_dynamic"]
