@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import ModelError
 
 #: Bump when the rewrite logic changes so stale cached copies are not reused.
-REWRITE_VERSION = 1
+REWRITE_VERSION = 2
 BATCH_PARAM = "batch"
 
 
@@ -127,6 +127,11 @@ def rewrite_batch_dynamic(model, static_batch: int):
             tensor.name = shape_name
             init_by_name[shape_name].CopyFrom(tensor)
         changes.append(f"{node.name or node.output[0]}: shape {value.tolist()} -> {new.tolist()}")
+    # Constant nodes whose only users were rewritten Reshapes are dead now; drop them.
+    used = {name for n in graph.node for name in n.input} | {o.name for o in graph.output}
+    dead = [n for n in graph.node if n.op_type == "Constant" and n.output[0] not in used]
+    for n in dead:
+        graph.node.remove(n)
     return changes
 
 
