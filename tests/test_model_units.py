@@ -187,3 +187,16 @@ def test_float16_and_multi_input_validation(tmp_path):
         m(a)
     with pytest.raises(vxfast.ModelError, match="float16"):
         m({"a": a.astype(np.float32), "b": a})
+
+
+def test_model_info_cli(reshape_model, tmp_path, monkeypatch, capsys):
+    from vxfast.cli import main
+    monkeypatch.setenv("VXFAST_CACHE_DIR", str(tmp_path / "c"))
+    assert main(["model-info", str(reshape_model), "--batch", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["batch_mode"] == "rewritten" and out["inputs"][0]["shape"] == ["batch", 2, 3]
+    assert out["names"] == {"0": "a", "1": "b"} and out["providers"] == ["CPUExecutionProvider"]
+    assert main(["model-info", str(reshape_model)]) == 0
+    assert "batch      1 (static" in capsys.readouterr().out
+    assert main(["model-info", str(tmp_path / "none.onnx")]) == 1
+    assert "none.onnx" in capsys.readouterr().err
