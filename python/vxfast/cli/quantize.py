@@ -11,7 +11,7 @@ def register(subparsers) -> None:
     p.add_argument("-o", "--output", default=None, help="output .onnx (default MODEL-int8.onnx)")
     p.add_argument("--frames", type=int, default=24, help="calibration frames (default 24)")
     p.add_argument("--heldout", type=int, default=8, help="held-out frames for agreement (default 8)")
-    p.add_argument("--method", choices=("minmax", "entropy", "percentile"), default="minmax")
+    p.add_argument("--method", choices=("minmax", "entropy", "percentile"), default="percentile")
     p.add_argument("--per-channel", action="store_true", help="per-channel weight scales")
     p.add_argument("--no-exclude-head", dest="exclude_head", action="store_false",
                    help="also quantize the detection head's decode (usually ruins the scores)")
