@@ -192,9 +192,11 @@ def test_bare_name_found_in_model_dir(tmp_path, monkeypatch, static_path, cache)
 
 
 def test_requested_unavailable_provider_warns_and_falls_back(static_path, cache):
-    missing = next(p for p in ("TensorrtExecutionProvider", "CUDAExecutionProvider",
-                               "CoreMLExecutionProvider")
-                   if p not in ort.get_available_providers())
+    missing = next((p for p in ("TensorrtExecutionProvider", "CUDAExecutionProvider",
+                                "CoreMLExecutionProvider")
+                    if p not in ort.get_available_providers()), None)
+    if missing is None:
+        pytest.skip("every accelerator provider is available here")
     with pytest.warns(vxfast.ProviderWarning, match=missing):
         m = vxfast.Model(static_path, providers=[missing, "cpu"], cache_dir=cache, warmup=0)
     assert m.info.providers == ("CPUExecutionProvider",)
