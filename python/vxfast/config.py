@@ -1,3 +1,0 @@
-"""config area (filled in by its issue)."""
-
-__all__: list = []

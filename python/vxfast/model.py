@@ -1,3 +1,0 @@
-"""model area (filled in by its issue)."""
-
-__all__: list = []

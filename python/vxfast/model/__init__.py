@@ -1,0 +1,16 @@
+"""Inference sessions: :class:`Model` over onnxruntime (or a TensorRT ``.engine``).
+
+The parts: name resolution (:mod:`.resolve`), Ultralytics metadata (:mod:`.metadata`), provider
+choice (:mod:`.providers`), the verified batch-axis rewrite (:mod:`.batch_rewrite`), latency stats
+(:mod:`.stats`), static INT8 quantization (:mod:`.quantization`), the TensorRT runner (:mod:`.tensorrt_engine`, imported only for ``.engine`` files).
+"""
+from .batch_rewrite import RewriteResult, make_batch_dynamic
+from .metadata import ModelMetadata, parse_metadata
+from .providers import ProviderWarning
+from .quantization import QuantizeReport, quantize
+from .resolve import cache_dir, resolve_model
+from .session import BatchFallbackWarning, Model
+from .specs import ModelInfo, TensorSpec
+
+__all__ = ["Model", "ModelInfo", "TensorSpec", "ProviderWarning", "BatchFallbackWarning",
+           "resolve_model", "make_batch_dynamic", "quantize", "QuantizeReport"]
