@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import threading
-import warnings
 
 import cv2
 import numpy as np

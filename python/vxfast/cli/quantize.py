@@ -12,7 +12,10 @@ def register(subparsers) -> None:
     p.add_argument("--frames", type=int, default=24, help="calibration frames (default 24)")
     p.add_argument("--heldout", type=int, default=8, help="held-out frames for agreement (default 8)")
     p.add_argument("--method", choices=("minmax", "entropy", "percentile"), default="percentile")
-    p.add_argument("--per-channel", action="store_true", help="per-channel weight scales")
+    p.add_argument("--per-channel", dest="per_channel", action="store_true", default=True,
+                   help="per-channel weight scales (default: best F1 in bench/bench_quantize.py)")
+    p.add_argument("--per-tensor", dest="per_channel", action="store_false",
+                   help="one weight scale per tensor")
     p.add_argument("--no-exclude-head", dest="exclude_head", action="store_false",
                    help="also quantize the detection head's decode (usually ruins the scores)")
     p.add_argument("--exclude-head", dest="exclude_head", action="store_true", default=True,

@@ -179,7 +179,7 @@ def _median_ms(sess, name: str, x: np.ndarray, iters: int) -> float:
 
 def quantize(model: str | os.PathLike, calibrate: str | os.PathLike,
              output: str | os.PathLike | None = None, *, frames: int = 24, heldout: int = 8,
-             method: str = "percentile", per_channel: bool = False, exclude_head: bool = True,
+             method: str = "percentile", per_channel: bool = True, exclude_head: bool = True,
              symmetric_activations: bool = False, bench_iters: int = 10,
              report_path: str | os.PathLike | None = None) -> QuantizeReport:
     """Static QDQ INT8 quantization of ``model`` calibrated on ``frames`` frames spread over

@@ -28,7 +28,6 @@ class BatchFallbackWarning(RuntimeWarning):
 _GRAPH_OPT_NAMES = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
                     "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
 
-Inputs = "np.ndarray | Mapping[str, np.ndarray]"
 
 
 class Model:
