@@ -6,8 +6,8 @@ Why keep the YOLO head's decode in float: the final Concat joins box coordinates
 scores (0..1); one int8 scale for both wipes the scores out. Only the head's non-Conv nodes (DFL,
 Concat, Sigmoid, Mul/Add of the decode) stay float; its convolutions are still int8.
 
-The calibration frames come from :func:`read_frames` (cv2 for now, one small function so it can switch
-to vxfast's own reader and preprocessing once the pipeline lands).
+The calibration frames come from :func:`read_frames`: vxfast's own reader and fused letterbox, so
+calibration sees exactly the tensors inference will see.
 """
 from __future__ import annotations
 
@@ -58,53 +58,25 @@ class QuantizeReport:
 
 
 def read_frames(video: str | os.PathLike, indices: Sequence[int], size: int) -> np.ndarray:
-    """Letterboxed float32 RGB NCHW tensors in [0, 1] of the given frame indices (cv2 for now)."""
-    import cv2
+    """Letterboxed float32 RGB NCHW tensors in [0, 1] of the given frame indices, made by vxfast's own
+    reader and fused preprocessing, so calibration sees exactly what inference will see."""
+    from ..errors import VideoError
+    from ..preprocess import Letterbox
+    from ..video import VideoReader
 
-    wanted = sorted(set(int(i) for i in indices))
-    cap = cv2.VideoCapture(str(video))
-    if not cap.isOpened():
-        raise ModelError(f"calibration video {video}: cannot be opened")
-    got: dict[int, np.ndarray] = {}
-    idx = 0
     try:
-        while wanted and idx <= wanted[-1]:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            if idx in wanted:
-                got[idx] = _letterbox(bgr, size)
-            idx += 1
-    finally:
-        cap.release()
-    missing = [i for i in wanted if i not in got]
-    if missing:
-        raise ModelError(f"calibration video {video}: frames {missing[:5]} not readable "
-                         f"(the video has {idx} decodable frames)")
-    return np.stack([got[int(i)] for i in indices])
+        with VideoReader(video) as r:
+            frames = r.get_frames_at([int(i) for i in indices], preprocess=Letterbox(size))
+    except VideoError as e:
+        raise ModelError(f"calibration video {video}: {e}") from None
+    return np.stack([f.data for f in frames])
 
 
 def count_frames(video: str | os.PathLike) -> int:
-    import cv2
+    from ..video import VideoReader
 
-    cap = cv2.VideoCapture(str(video))
-    n = 0
-    while cap.grab():
-        n += 1
-    cap.release()
-    return n
-
-
-def _letterbox(bgr: np.ndarray, size: int) -> np.ndarray:
-    import cv2
-
-    h, w = bgr.shape[:2]
-    r = min(size / h, size / w)
-    nw, nh = round(w * r), round(h * r)
-    canvas = np.full((size, size, 3), 114, np.uint8)
-    top, left = (size - nh) // 2, (size - nw) // 2
-    canvas[top:top + nh, left:left + nw] = cv2.resize(bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    return np.ascontiguousarray(canvas[:, :, ::-1].transpose(2, 0, 1), dtype=np.float32) / 255.0
+    with VideoReader(video) as r:
+        return int(r.info.frame_count)
 
 
 def head_decode_nodes(model) -> list[str]:
