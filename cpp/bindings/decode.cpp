@@ -16,6 +16,7 @@ extern "C" {
 }
 
 #include "bindings/bindings.h"
+#include "bindings/sampler_report.h"
 #include "common/errors.h"
 #include "decode/pixel_converter.h"
 #include "decode/preprocess_writer.h"
@@ -26,8 +27,6 @@ namespace py = pybind11;
 namespace vxfast {
 
 namespace {
-
-PyObject* g_corrupt_warning = nullptr;
 
 struct PyFrame {
   int64_t index = -1;
@@ -52,18 +51,6 @@ py::tuple frame_planes(const PyFrame& f) {
   }
   py::object uv = flat[py::slice(w * h, w * h + 2 * cw * ch, 1)].attr("reshape")(ch, cw, 2);
   return py::make_tuple(view(0, h, w), uv);
-}
-
-py::dict stats_dict(const SamplerStats& s) {
-  py::dict d;
-  d["delivered"] = s.delivered;
-  d["decoded_frames"] = s.decode.decoded_frames;
-  d["corrupt_packets"] = s.decode.corrupt_packets;
-  d["corrupt_frames"] = s.decode.corrupt_frames;
-  d["decoder_errors"] = s.decode.decoder_errors;
-  d["missing_frames"] = s.missing_frames;
-  d["seeks"] = s.decode.seeks;
-  return d;
 }
 
 class FrameIterator {
@@ -99,7 +86,7 @@ class FrameIterator {
     return slot->frame_obj;
   }
 
-  py::dict stats() const { return stats_dict(sampler_->stats()); }
+  py::dict stats() const { return sampler_stats_dict(sampler_->stats()); }
   void close() {
     done_ = true;
     slots_.clear();
@@ -155,16 +142,7 @@ class FrameIterator {
 
   void finish() {
     done_ = true;
-    SamplerStats s = sampler_->stats();
-    int64_t bad = s.decode.corrupt_packets + s.decode.corrupt_frames + s.decode.decoder_errors + s.missing_frames;
-    if (bad > 0 && g_corrupt_warning) {
-      std::string msg = src_->path() + ": " + std::to_string(s.decode.corrupt_packets) + " corrupt packets, " +
-                        std::to_string(s.decode.corrupt_frames) + " damaged frames, " +
-                        std::to_string(s.decode.decoder_errors) + " decoder errors (concealed), " +
-                        std::to_string(s.missing_frames) + " planned frames not decodable; " +
-                        std::to_string(s.delivered) + " frames delivered";
-      if (PyErr_WarnEx(g_corrupt_warning, msg.c_str(), 2) < 0) throw py::error_already_set();
-    }
+    warn_if_damaged(src_->path(), sampler_->stats());
   }
 
   std::shared_ptr<const VideoSource> src_;
@@ -312,8 +290,8 @@ void bind_decode(py::module_& m) {
     }
     av_log_set_level(level);
   }
-  g_corrupt_warning = PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr);
-  m.attr("CorruptFrameWarning") = py::handle(g_corrupt_warning);
+  m.attr("CorruptFrameWarning") =
+      py::handle(PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr));
 
   py::class_<VideoInfo>(m, "VideoInfo", "What a VideoReader knows about its video stream.")
       .def_readonly("path", &VideoInfo::path)

@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
+#include "bindings/sampler_report.h"
 #include "common/errors.h"
 #include "decode/preprocess_writer.h"
 #include "pipeline/batch_ring.h"
@@ -94,14 +95,7 @@ class BatchPipeline {
 
   py::dict stats() const {
     if (!ring_) return final_stats_;
-    py::dict d;
-    SamplerStats s = ring_->stats();
-    d["delivered"] = s.delivered;
-    d["decoded_frames"] = s.decode.decoded_frames;
-    d["corrupt_packets"] = s.decode.corrupt_packets;
-    d["corrupt_frames"] = s.decode.corrupt_frames;
-    d["decoder_errors"] = s.decode.decoder_errors;
-    d["missing_frames"] = s.missing_frames;
+    py::dict d = sampler_stats_dict(ring_->stats());
     d["ring_slots"] = static_cast<int64_t>(slots_.size());
     return d;
   }
@@ -124,16 +118,9 @@ class BatchPipeline {
 
   void finish() {
     SamplerStats s = ring_->stats();
-    int64_t bad = s.decode.corrupt_packets + s.decode.corrupt_frames + s.decode.decoder_errors + s.missing_frames;
-    py::object warn = py::module_::import("vxfast._core").attr("CorruptFrameWarning");
-    std::string path = src_->path();
     final_stats_ = stats();
     close();
-    if (bad > 0) {
-      std::string msg = path + ": " + std::to_string(bad) + " corrupt packets/frames or decoder errors; " +
-                        std::to_string(s.delivered) + " frames delivered";
-      if (PyErr_WarnEx(warn.ptr(), msg.c_str(), 2) < 0) throw py::error_already_set();
-    }
+    warn_if_damaged(src_->path(), s);
   }
 
   std::shared_ptr<VideoSource> src_;
