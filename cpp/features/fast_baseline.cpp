@@ -4,13 +4,28 @@
 #include <cstdlib>
 
 #include "features/feature_set.h"
-#pragma GCC push_options
-#pragma GCC optimize("no-math-errno")  // lets sqrtf vectorise; its argument is never negative
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace {
+double sum_sqrt(const int32_t* g, int64_t n) {
+  double total = 0;
+  int64_t i = 0;
+#if defined(__SSE2__)
+  __m128 acc = _mm_setzero_ps();
+  for (; i + 4 <= n; i += 4)
+    acc = _mm_add_ps(acc, _mm_sqrt_ps(_mm_cvtepi32_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(g + i)))));
+  alignas(16) float lanes[4];
+  _mm_store_ps(lanes, acc);
+  for (float f : lanes) total += f;
+#endif
+  for (; i < n; ++i) total += std::sqrt(static_cast<double>(g[i]));
+  return total;
+}
+}  // namespace
 #include "features/fast_kernels.inc"
 
 namespace vxfast::features {
-void row_pass_baseline(const LumaView& v, int64_t y0, int64_t y1, FeatureSums& s) {
-  row_pass_impl(v, y0, y1, s);
-}
+void row_pass_baseline(const LumaView& v, int64_t y0, int64_t y1, FeatureSums& s) { row_pass_impl(v, y0, y1, s); }
 }  // namespace vxfast::features
-#pragma GCC pop_options
