@@ -1,7 +1,358 @@
+// Python types for the decode area: VideoInfo, Frame, the frame iterator and the reader core.
+//
+// Buffer ownership: every Frame.data is a numpy array the C++ side writes into directly (no copy).
+// An iterator keeps a small pool of (Frame, array) pairs and reuses a pair only once Python holds
+// no reference to either, so frames you keep stay valid and a plain `for f in frames` loop runs
+// with two buffers and no per-frame allocation.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+
 #include "bindings/bindings.h"
+#include "common/errors.h"
+#include "decode/pixel_converter.h"
+#include "decode/video_reader.h"
 
 namespace py = pybind11;
 
 namespace vxfast {
-void bind_decode(py::module_& m) {}
+
+namespace {
+
+PyObject* g_corrupt_warning = nullptr;
+
+struct PyFrame {
+  int64_t index = -1;
+  double pts = 0;
+  bool keyframe = false;
+  py::object data;
+  std::string format;
+  int width = 0, height = 0;
+};
+
+py::tuple frame_planes(const PyFrame& f) {
+  if (f.format != "yuv420p" && f.format != "nv12") return py::make_tuple(f.data);
+  py::array arr = py::reinterpret_borrow<py::array>(f.data);
+  py::array flat = arr.attr("reshape")(-1);
+  ptrdiff_t w = f.width, h = f.height, cw = (w + 1) / 2, ch = (h + 1) / 2;
+  auto view = [&](ptrdiff_t off, ptrdiff_t rows, ptrdiff_t cols) {
+    return flat[py::slice(off, off + rows * cols, 1)].attr("reshape")(rows, cols);
+  };
+  if (f.format == "yuv420p") {
+    return py::make_tuple(view(0, h, w), view(w * h, ch, cw), view(w * h + cw * ch, ch, cw));
+  }
+  py::object uv = flat[py::slice(w * h, w * h + 2 * cw * ch, 1)].attr("reshape")(ch, cw, 2);
+  return py::make_tuple(view(0, h, w), uv);
+}
+
+py::dict stats_dict(const SamplerStats& s) {
+  py::dict d;
+  d["delivered"] = s.delivered;
+  d["decoded_frames"] = s.decode.decoded_frames;
+  d["corrupt_packets"] = s.decode.corrupt_packets;
+  d["corrupt_frames"] = s.decode.corrupt_frames;
+  d["missing_frames"] = s.missing_frames;
+  d["seeks"] = s.decode.seeks;
+  return d;
+}
+
+class FrameIterator {
+ public:
+  FrameIterator(std::shared_ptr<const VideoSource> src, std::unique_ptr<FrameSampler> sampler,
+                std::string format, int width, int height)
+      : src_(std::move(src)), sampler_(std::move(sampler)), format_(std::move(format)), w_(width), h_(height) {
+    const FrameWriter& w = sampler_->writer();
+    shape_ = w.shape();
+    dtype_ = py::dtype(w.dtype());
+  }
+
+  py::object next() {
+    if (done_) throw py::stop_iteration();
+    Slot* slot = acquire();
+    FrameMeta meta;
+    bool ok;
+    {
+      py::gil_scoped_release nogil;
+      ok = sampler_->next(slot->ptr, meta);
+    }
+    if (!ok) {
+      finish();
+      throw py::stop_iteration();
+    }
+    if (meta.repeat) return last_;  // the same decoded frame, shown again
+    PyFrame& f = slot->frame_obj.cast<PyFrame&>();
+    f.index = meta.index;
+    f.pts = meta.pts;
+    f.keyframe = meta.keyframe;
+    last_ = slot->frame_obj;
+    return slot->frame_obj;
+  }
+
+  py::dict stats() const { return stats_dict(sampler_->stats()); }
+  void close() {
+    done_ = true;
+    slots_.clear();
+    last_ = py::none();
+  }
+
+ private:
+  struct Slot {
+    py::object frame_obj;
+    py::array arr;
+    uint8_t* ptr = nullptr;
+  };
+
+  // A slot is free when only the pool refers to its Frame and only the pool and that Frame refer
+  // to its array. Checked with the GIL held, so no race with Python code.
+  Slot* acquire() {
+    Slot* found = nullptr;
+    size_t spare = 0;
+    for (auto it = slots_.begin(); it != slots_.end();) {
+      bool is_last = last_.ptr() == it->frame_obj.ptr();
+      bool free = !is_last && it->frame_obj.ref_count() == 1 && it->arr.ref_count() == 2;
+      if (free && !found) {
+        found = &*it;
+        ++it;
+      } else if (free && ++spare > 2) {
+        it = slots_.erase(it);  // frames the caller kept for a while and then dropped
+        if (found) found = nullptr;  // erase may move elements: rescan below
+      } else {
+        ++it;
+      }
+    }
+    if (!found) {
+      for (auto& s : slots_) {
+        if (last_.ptr() != s.frame_obj.ptr() && s.frame_obj.ref_count() == 1 && s.arr.ref_count() == 2) {
+          return &s;
+        }
+      }
+      slots_.emplace_back();
+      Slot& s = slots_.back();
+      s.arr = py::array(dtype_, shape_);
+      s.ptr = static_cast<uint8_t*>(s.arr.mutable_data());
+      PyFrame f;
+      f.data = s.arr;
+      f.format = format_;
+      f.width = w_;
+      f.height = h_;
+      s.frame_obj = py::cast(std::move(f));
+      return &s;
+    }
+    return found;
+  }
+
+  void finish() {
+    done_ = true;
+    SamplerStats s = sampler_->stats();
+    int64_t bad = s.decode.corrupt_packets + s.decode.corrupt_frames + s.missing_frames;
+    if (bad > 0 && g_corrupt_warning) {
+      std::string msg = src_->path() + ": " + std::to_string(s.decode.corrupt_packets) + " corrupt packets, " +
+                        std::to_string(s.decode.corrupt_frames) + " damaged frames, " +
+                        std::to_string(s.missing_frames) + " planned frames not decodable; " +
+                        std::to_string(s.delivered) + " frames delivered";
+      if (PyErr_WarnEx(g_corrupt_warning, msg.c_str(), 2) < 0) throw py::error_already_set();
+    }
+  }
+
+  std::shared_ptr<const VideoSource> src_;
+  std::unique_ptr<FrameSampler> sampler_;
+  std::string format_;
+  int w_, h_;
+  std::vector<ptrdiff_t> shape_;
+  py::dtype dtype_;
+  std::vector<Slot> slots_;
+  py::object last_ = py::none();
+  bool done_ = false;
+};
+
+class ReaderCore {
+ public:
+  ReaderCore(const std::string& path, int threads, bool exact, bool apply_rotation) {
+    ReaderOptions o;
+    o.threads = threads;
+    o.exact = exact;
+    o.apply_rotation = apply_rotation;
+    py::gil_scoped_release nogil;  // the index pass reads the whole file
+    src_ = std::make_shared<VideoSource>(path, o);
+    random_ = std::make_unique<RandomAccess>(src_);
+  }
+
+  const VideoInfo& info() const { return src_->info(); }
+
+  std::unique_ptr<FrameIterator> frames(const std::string& sample, double start, double end,
+                                        const std::string& format) {
+    SampleSpec spec = SampleSpec::parse(sample, start, end);
+    auto writer = make_pixel_writer(format);
+    auto sampler = std::make_unique<FrameSampler>(src_, spec, writer);
+    return std::make_unique<FrameIterator>(src_, std::move(sampler), format_name(format),
+                                           writer->out_width(), writer->out_height());
+  }
+
+  py::list get_frames_at(const std::vector<int64_t>& indices, const std::string& format) {
+    int64_t n = src_->info().frame_count;
+    std::vector<int64_t> norm(indices.size());
+    for (size_t i = 0; i < indices.size(); ++i) {
+      int64_t k = indices[i] < 0 ? indices[i] + n : indices[i];
+      if (k < 0 || (src_->info().frame_count_exact && k >= n)) {
+        throw VideoError(src_->path() + ": frame index " + std::to_string(indices[i]) +
+                         " is out of range (the video has " + std::to_string(n) + " frames)");
+      }
+      norm[i] = k;
+    }
+    std::vector<int64_t> uniq = norm;
+    std::sort(uniq.begin(), uniq.end());
+    uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
+    auto writer = make_pixel_writer(format);
+    std::string fname = format_name(format);
+    std::vector<py::object> objs;
+    std::vector<uint8_t*> dsts;
+    std::vector<ptrdiff_t> shape = writer->shape();
+    for (size_t i = 0; i < uniq.size(); ++i) {
+      py::array arr(py::dtype(writer->dtype()), shape);
+      dsts.push_back(static_cast<uint8_t*>(arr.mutable_data()));
+      PyFrame f;
+      f.data = arr;
+      f.format = fname;
+      f.width = writer->out_width();
+      f.height = writer->out_height();
+      objs.push_back(py::cast(std::move(f)));
+    }
+    std::vector<FrameMeta> metas;
+    {
+      py::gil_scoped_release nogil;
+      random_->decode(uniq, *writer, dsts, metas);
+    }
+    for (size_t i = 0; i < uniq.size(); ++i) {
+      PyFrame& f = objs[i].cast<PyFrame&>();
+      f.index = metas[i].index;
+      f.pts = metas[i].pts;
+      f.keyframe = metas[i].keyframe;
+    }
+    py::list out;
+    for (int64_t k : norm) {
+      size_t pos = std::lower_bound(uniq.begin(), uniq.end(), k) - uniq.begin();
+      out.append(objs[pos]);
+    }
+    return out;
+  }
+
+  py::object index_pts() const {
+    const auto& idx = src_->index();
+    if (!idx) return py::none();
+    return py::array_t<double>(idx->pts_sec.size(), idx->pts_sec.data());
+  }
+  py::object keyframe_indices() const {
+    const auto& idx = src_->index();
+    if (!idx) return py::none();
+    return py::array_t<int64_t>(idx->key_display.size(), idx->key_display.data());
+  }
+
+ private:
+  static std::string format_name(const std::string& f) { return pixel_format_name(parse_pixel_format(f)); }
+  std::shared_ptr<PixelConverter> make_pixel_writer(const std::string& format) const {
+    const VideoInfo& in = src_->info();
+    return std::make_shared<PixelConverter>(parse_pixel_format(format), in.coded_width, in.coded_height,
+                                            src_->rotation_to_apply(), 1);
+  }
+
+  std::shared_ptr<VideoSource> src_;
+  std::unique_ptr<RandomAccess> random_;
+};
+
+py::dict info_dict(const VideoInfo& i) {
+  py::dict d;
+  d["path"] = i.path; d["width"] = i.width; d["height"] = i.height; d["fps"] = i.fps;
+  d["frame_count"] = i.frame_count; d["frame_count_exact"] = i.frame_count_exact;
+  d["duration"] = i.duration; d["codec"] = i.codec; d["pix_fmt"] = i.pix_fmt;
+  d["bit_rate"] = i.bit_rate; d["rotation"] = i.rotation; d["rotation_applied"] = i.rotation_applied;
+  d["has_audio"] = i.has_audio; d["audio_sample_rate"] = i.audio_sample_rate;
+  d["audio_channels"] = i.audio_channels; d["audio_codec"] = i.audio_codec;
+  d["coded_width"] = i.coded_width; d["coded_height"] = i.coded_height;
+  d["header_fps"] = i.header_fps; d["header_frame_count"] = i.header_frame_count;
+  d["keyframe_count"] = i.keyframe_count; d["container"] = i.container;
+  d["color_space"] = i.color_space; d["color_range"] = i.color_range;
+  return d;
+}
+
+}  // namespace
+
+void bind_decode(py::module_& m) {
+  g_corrupt_warning = PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr);
+  m.attr("CorruptFrameWarning") = py::handle(g_corrupt_warning);
+
+  py::class_<VideoInfo>(m, "VideoInfo", "What a VideoReader knows about its video stream.")
+      .def_readonly("path", &VideoInfo::path)
+      .def_readonly("width", &VideoInfo::width, "frame width as delivered (after rotation)")
+      .def_readonly("height", &VideoInfo::height)
+      .def_readonly("fps", &VideoInfo::fps, "frames per second as the stream plays")
+      .def_readonly("frame_count", &VideoInfo::frame_count)
+      .def_readonly("frame_count_exact", &VideoInfo::frame_count_exact,
+                    "True when frame_count comes from a full packet scan, False for a header estimate")
+      .def_readonly("duration", &VideoInfo::duration, "seconds")
+      .def_readonly("codec", &VideoInfo::codec)
+      .def_readonly("pix_fmt", &VideoInfo::pix_fmt)
+      .def_readonly("bit_rate", &VideoInfo::bit_rate)
+      .def_readonly("rotation", &VideoInfo::rotation, "clockwise degrees needed to display upright")
+      .def_readonly("rotation_applied", &VideoInfo::rotation_applied)
+      .def_readonly("has_audio", &VideoInfo::has_audio)
+      .def_readonly("audio_sample_rate", &VideoInfo::audio_sample_rate)
+      .def_readonly("audio_channels", &VideoInfo::audio_channels)
+      .def_readonly("audio_codec", &VideoInfo::audio_codec)
+      .def_readonly("coded_width", &VideoInfo::coded_width)
+      .def_readonly("coded_height", &VideoInfo::coded_height)
+      .def_readonly("header_fps", &VideoInfo::header_fps, "what the container header claims")
+      .def_readonly("header_frame_count", &VideoInfo::header_frame_count)
+      .def_readonly("keyframe_count", &VideoInfo::keyframe_count)
+      .def_readonly("container", &VideoInfo::container)
+      .def_readonly("color_space", &VideoInfo::color_space)
+      .def_readonly("color_range", &VideoInfo::color_range)
+      .def("to_dict", &info_dict)
+      .def("__repr__", [](const VideoInfo& i) {
+        char buf[512];
+        snprintf(buf, sizeof(buf),
+                 "VideoInfo(%s: %dx%d %s %s, %.3f fps, %lld frames%s, %.3f s, rotation=%d, audio=%s)",
+                 i.path.c_str(), i.width, i.height, i.codec.c_str(), i.pix_fmt.c_str(), i.fps,
+                 static_cast<long long>(i.frame_count), i.frame_count_exact ? "" : " (estimated)",
+                 i.duration, i.rotation, i.has_audio ? "yes" : "no");
+        return std::string(buf);
+      });
+
+  py::class_<PyFrame>(m, "Frame", "One decoded frame. `data` is a numpy array the decoder wrote into "
+                                  "directly; it stays valid as long as you hold it.")
+      .def_readonly("index", &PyFrame::index, "display-order index in the video")
+      .def_readonly("pts", &PyFrame::pts, "presentation time in seconds from the first frame")
+      .def_readonly("keyframe", &PyFrame::keyframe)
+      .def_readonly("data", &PyFrame::data)
+      .def_readonly("format", &PyFrame::format)
+      .def_readonly("width", &PyFrame::width)
+      .def_readonly("height", &PyFrame::height)
+      .def_property_readonly("planes", &frame_planes,
+                             "yuv420p: (Y, U, V) views; nv12: (Y, UV) views; otherwise (data,)")
+      .def("__repr__", [](const PyFrame& f) {
+        char buf[160];
+        snprintf(buf, sizeof(buf), "Frame(index=%lld, pts=%.6f, keyframe=%s, format=%s, %dx%d)",
+                 static_cast<long long>(f.index), f.pts, f.keyframe ? "True" : "False", f.format.c_str(),
+                 f.width, f.height);
+        return std::string(buf);
+      });
+
+  py::class_<FrameIterator>(m, "FrameIterator")
+      .def("__iter__", [](py::object self) { return self; })
+      .def("__next__", &FrameIterator::next)
+      .def("stats", &FrameIterator::stats,
+           "counters so far: delivered, decoded_frames, corrupt_packets, corrupt_frames, missing_frames, seeks")
+      .def("close", &FrameIterator::close);
+
+  py::class_<ReaderCore>(m, "ReaderCore")
+      .def(py::init<const std::string&, int, bool, bool>(), py::arg("path"), py::arg("threads") = 0,
+           py::arg("exact") = true, py::arg("apply_rotation") = true)
+      .def_property_readonly("info", &ReaderCore::info, py::return_value_policy::reference_internal)
+      .def("frames", &ReaderCore::frames, py::arg("sample") = "all", py::arg("start") = -1.0,
+           py::arg("end") = -1.0, py::arg("format") = "rgb24")
+      .def("get_frames_at", &ReaderCore::get_frames_at, py::arg("indices"), py::arg("format") = "rgb24")
+      .def("index_pts", &ReaderCore::index_pts)
+      .def("keyframe_indices", &ReaderCore::keyframe_indices);
+}
+
 }  // namespace vxfast

@@ -11,6 +11,7 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -98,14 +99,15 @@ inline const int32_t* stream_display_matrix(const AVStream* st) {
 }
 
 // Clockwise rotation in degrees (0/90/180/270) needed to display the stream upright.
+// av_display_rotation_get returns the counter-clockwise angle the matrix applies.
 inline int stream_rotation_degrees(const AVStream* st) {
   const int32_t* m = stream_display_matrix(st);
   if (!m) return 0;
-  double ccw = av_display_rotation_get(m);  // counter-clockwise angle of the stored matrix
-  if (ccw != ccw) return 0;                  // NaN: degenerate matrix
-  int cw = static_cast<int>(-ccw + (ccw < 0 ? 0.5 : -0.5));
+  double ccw = av_display_rotation_get(m);
+  if (!(ccw == ccw)) return 0;  // NaN: degenerate matrix
+  long cw = std::lround(-ccw);
   cw = ((cw % 360) + 360) % 360;
-  return ((cw + 45) / 90 * 90) % 360;
+  return static_cast<int>(((cw + 45) / 90 * 90) % 360);
 }
 
 }  // namespace vxfast

@@ -1,5 +1,6 @@
-"""Exceptions. The C++ core raises VideoError (and its base VxfastError) directly."""
-from ._core import VideoError, VxfastError
+"""Exceptions and warnings. The C++ core raises VideoError (base VxfastError) and warns
+CorruptFrameWarning (a UserWarning: some packets/frames were damaged, decoding went on) directly."""
+from ._core import CorruptFrameWarning, VideoError, VxfastError
 
 
 class ModelError(VxfastError):
@@ -8,10 +9,6 @@ class ModelError(VxfastError):
 
 class ConfigError(VxfastError, ValueError):
     """A bad profile name, unknown key or out-of-range value (names it)."""
-
-
-class CorruptFrameWarning(UserWarning):
-    """Some packets or frames of a video were corrupt; decoding went on past them."""
 
 
 __all__ = ["VxfastError", "VideoError", "ModelError", "ConfigError", "CorruptFrameWarning"]

@@ -1,3 +1,171 @@
-"""Video decoding API."""
+"""Reading video: :class:`VideoReader` over the C++ FFmpeg core.
 
-__all__: list = []
+>>> import vxfast
+>>> from vxfast.shared_data import shared_path
+>>> with vxfast.VideoReader(shared_path("media/vtest.avi")) as r:
+...     print(r.info.frame_count, r.info.fps)
+...     for f in r.frames(sample="fps:1", format="rgb24"):
+...         pass  # f.index, f.pts, f.keyframe, f.data (H, W, 3) uint8
+341 25.0
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+from typing import Iterator, List, Optional, Sequence, Union
+
+from . import _core
+from ._core import Frame, FrameIterator, VideoInfo
+from .errors import VideoError
+
+__all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: Output pixel formats of :meth:`VideoReader.frames`.
+FORMATS = ("rgb24", "bgr24", "gray", "yuv420p", "nv12")
+#: Sampling modes of :meth:`VideoReader.frames`.
+SAMPLE_MODES = ("all", "keyframes", "every:N", "fps:X", "uniform:N")
+
+
+def _check_time(name: str, value: Optional[float]) -> float:
+    if value is None:
+        return -1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds or None, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name}={value!r} must be a finite number of seconds >= 0")
+    return float(value)
+
+
+class VideoReader:
+    """Decodes one video with FFmpeg in C++ threads (the GIL is released while decoding).
+
+    Args:
+        path: a file path or an FFmpeg URL.
+        threads: decoder threads; 0 lets FFmpeg choose (frame + slice threading).
+        seek_mode: ``"exact"`` (default) scans the packets once at open (demux only, no decoding) so
+            that ``frame_count``, ``fps``, accurate seeks and index-based sampling are right even when
+            the container header lies; ``"approximate"`` trusts the header (faster open for long
+            files and streams; ``info.frame_count_exact`` is then False).
+        rotation: ``"apply"`` (default) rotates frames upright per the stream's display matrix;
+            ``"report"`` leaves pixels as stored and only reports ``info.rotation``.
+
+    Raises:
+        VideoError: the file is missing, not a video, has no video stream, uses a codec this FFmpeg
+            cannot decode, or has no readable packets. The message names the file.
+
+    A reader is safe to share between threads: every :meth:`frames` iterator has its own demuxer
+    and decoder, and :meth:`get_frames_at` calls are serialised.
+    """
+
+    def __init__(self, path: PathLike, threads: int = 0, *, seek_mode: str = "exact",
+                 rotation: str = "apply") -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+            raise ValueError(f"threads={threads!r} must be an int >= 0 (0 = FFmpeg's choice)")
+        if seek_mode not in ("exact", "approximate"):
+            raise ValueError(f"seek_mode={seek_mode!r} must be 'exact' or 'approximate'")
+        if rotation not in ("apply", "report"):
+            raise ValueError(f"rotation={rotation!r} must be 'apply' or 'report'")
+        self._path = os.fspath(path)
+        self._core: Optional[_core.ReaderCore] = _core.ReaderCore(
+            self._path, threads, seek_mode == "exact", rotation == "apply")
+        self._info = self._core.info
+        self._lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def __enter__(self) -> "VideoReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Releases the reader's decoder. Iterators already started keep working until exhausted."""
+        self._core = None
+
+    def _live(self) -> _core.ReaderCore:
+        core = self._core
+        if core is None:
+            raise VideoError(f"{self._path}: reader is closed")
+        return core
+
+    # -- metadata --------------------------------------------------------------------------------
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def info(self) -> VideoInfo:
+        """Stream facts; in exact mode fps/frame_count/duration come from the packets as they play."""
+        return self._info
+
+    def __len__(self) -> int:
+        return int(self._info.frame_count)
+
+    def __repr__(self) -> str:
+        return f"VideoReader({self._info!r})"
+
+    @property
+    def keyframe_indices(self) -> Optional[Sequence[int]]:
+        """Display indices of the keyframes (exact mode), else None."""
+        return self._live().keyframe_indices()
+
+    @property
+    def frame_pts(self) -> Optional[Sequence[float]]:
+        """Presentation time of every frame in seconds (exact mode), else None."""
+        return self._live().index_pts()
+
+    # -- decoding --------------------------------------------------------------------------------
+    def frames(self, sample: str = "all", start: Optional[float] = None, end: Optional[float] = None,
+               format: str = "rgb24") -> FrameIterator:
+        """Iterates decoded frames in display order.
+
+        Args:
+            sample: ``"all"``; ``"keyframes"`` (the decoder skips everything else, it does not decode
+                and drop); ``"every:N"`` (indices start, start+N, ...); ``"fps:X"`` (the frame shown at
+                each k/X seconds; repeats a frame when X exceeds the video's rate); ``"uniform:N"``
+                (N frames evenly spread, first and last included).
+            start, end: seconds of presentation time; frames with start <= pts < end.
+            format: ``rgb24``/``bgr24`` (H, W, 3), ``gray`` (H, W), or the decoder's own planes
+                ``yuv420p``/``nv12`` ((H*3/2, W) for even sizes; use ``frame.planes`` for views).
+
+        Each yielded :class:`Frame` owns its ``data`` array for as long as you hold it; buffers you
+        drop are reused for later frames (no per-frame allocation in a plain loop). Corrupt packets
+        are skipped, counted (``iterator.stats()``) and reported by a :class:`CorruptFrameWarning`
+        when iteration ends.
+        """
+        if not isinstance(sample, str):
+            raise TypeError(f"sample must be a str such as 'fps:2', not {type(sample).__name__}")
+        if format not in FORMATS:
+            raise ValueError(f"format={format!r} is not one of {', '.join(FORMATS)}")
+        s, e = _check_time("start", start), _check_time("end", end)
+        if s > 0 and self._info.duration > 0 and s >= self._info.duration:
+            raise VideoError(f"{self._path}: start={s} s is past the end of the video "
+                             f"(duration {self._info.duration:.3f} s)")
+        return self._live().frames(sample, s, e, format)
+
+    def __iter__(self) -> Iterator[Frame]:
+        return self.frames()
+
+    def get_frames_at(self, indices: Sequence[int], format: str = "rgb24") -> List[Frame]:
+        """Decodes the frames at these display indices (accurate seek), returned in the order asked.
+
+        Negative indices count from the end. Raises VideoError for an index past the end.
+        """
+        if format not in FORMATS:
+            raise ValueError(f"format={format!r} is not one of {', '.join(FORMATS)}")
+        idx = []
+        for i in indices:
+            if isinstance(i, bool) or not hasattr(i, "__index__"):
+                raise TypeError(f"frame indices must be integers, got {i!r}")
+            idx.append(int(i))
+        with self._lock:
+            return self._live().get_frames_at(idx, format)
+
+    def get_frame_at(self, index: int, format: str = "rgb24") -> Frame:
+        """One frame by display index (see :meth:`get_frames_at`)."""
+        return self.get_frames_at([index], format)[0]

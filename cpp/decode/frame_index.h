@@ -1,0 +1,43 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "decode/demuxer.h"
+
+namespace vxfast {
+
+// Display-order table of a video stream built by one demux-only pass over its packets (no decoding).
+// It is what makes frame counts, fps, accurate seeks and index-based sampling independent of what
+// the container header claims.
+//
+// Two ways to tell which frame a decoder just produced:
+//  - by_pts: every packet carries a unique pts (MP4, MKV, TS, WebM...): look the frame's pts up.
+//  - counting: packets carry only dts (AVI, raw streams) or duplicate pts: frames come out of the
+//    decoder in display order, so after a seek to a keyframe the n-th frame out is that keyframe's
+//    display index + n. This assumes closed GOPs, which is what AVI-era encoders write.
+struct FrameIndex {
+  std::vector<int64_t> display_ts;  // stream time base, ascending, one per frame
+  std::vector<double> pts_sec;      // seconds from the first frame, strictly increasing
+  std::vector<int64_t> key_display; // display indices of keyframes, ascending
+  std::vector<int64_t> key_seek_ts; // timestamp to hand the demuxer to land on each keyframe
+  bool by_pts = false;
+  int corrupt_packets = 0;          // packets the demuxer could not read (truncated files)
+  AVRational time_base{1, 1};
+
+  int64_t frame_count() const { return static_cast<int64_t>(display_ts.size()); }
+  // Largest keyframe position (into key_display) whose display index is <= idx; 0 if none.
+  size_t keyframe_at_or_before(int64_t idx) const;
+  // Display index of a decoded frame's timestamp under by_pts; -1 when not in the table.
+  int64_t lookup_ts(int64_t ts) const;
+  // First display index whose pts_sec >= t (frame_count() if none).
+  int64_t first_at_or_after(double t) const;
+  // The frame shown at time t: last display index with pts_sec <= t (0 if t precedes the first).
+  int64_t shown_at(double t) const;
+  double fps() const;
+  double duration() const;
+
+  // Reads all packets of the demuxer's stream; leaves the demuxer at end of file.
+  static FrameIndex build(Demuxer& dmx);
+};
+
+}  // namespace vxfast

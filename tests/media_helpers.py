@@ -1,0 +1,51 @@
+"""Helpers for generated test media (no fixtures here; see conftest.py)."""
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+
+
+def set_mp4_rotation(path: Path, degrees_cw: int) -> None:
+    """Writes a display matrix into the first track header of an MP4, as phones do.
+
+    FFmpeg 5.1 has no CLI option for it (-display_rotation came in 6.1), so patch the tkhd box.
+    """
+    data = bytearray(Path(path).read_bytes())
+    p = data.find(b"tkhd")
+    assert p > 0 and data[p + 4] == 0, "expected a version-0 tkhd box"
+    one = 0x10000
+    a, b, c, d = (v * one for v in {90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0),
+                                     0: (1, 0, 0, 1)}[degrees_cw])
+    struct.pack_into(">9i", data, p + 44, a, b, 0, c, d, 0, 0, 0, 0x40000000)
+    Path(path).write_bytes(bytes(data))
+
+
+def pyav_frames(path, fmt: str = "rgb24"):
+    """Every frame of the first video stream via PyAV (the reference), as (pts_seconds, ndarray)."""
+    import av
+
+    out = []
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        for f in c.decode(s):
+            t = None if f.pts is None else float(f.pts * s.time_base)
+            out.append((t, f.to_ndarray(format=fmt)))
+    return out
+
+
+def pyav_planes(path, index: int):
+    """Y, U, V planes of frame `index` exactly as PyAV's decoder produced them (no conversion)."""
+    import av
+
+    with av.open(str(path)) as c:
+        for i, f in enumerate(c.decode(video=0)):
+            if i == index:
+                planes = []
+                for k, p in enumerate(f.planes):
+                    w = p.width
+                    arr = np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[: p.height, :w]
+                    planes.append(arr.copy())
+                return planes
+    raise IndexError(index)
