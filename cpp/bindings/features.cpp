@@ -85,6 +85,7 @@ void bind_features(py::module_& m) {
         d["width"] = s.width;
         d["height"] = s.height;
         d["fps"] = s.fps;
+        d["fps_declared"] = s.fps_declared;
         d["duration"] = s.duration;
         d["bit_rate"] = s.bit_rate;
         d["bit_rate_declared"] = s.bit_rate_declared;

@@ -63,7 +63,7 @@ CodecStats codec_stats(const std::string& path) {
   s.height = par->height;
   s.bit_rate_declared = par->bit_rate > 0 ? par->bit_rate : 0;
   const AVRational fr = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
-  s.fps = fr.num > 0 && fr.den > 0 ? av_q2d(fr) : 0.0;
+  s.fps_declared = fr.num > 0 && fr.den > 0 ? av_q2d(fr) : 0.0;
 
   UniqueAVCodecContext ctx(avcodec_alloc_context3(nullptr));
   if (!ctx || avcodec_parameters_to_context(ctx.get(), par) < 0)
@@ -136,8 +136,11 @@ CodecStats codec_stats(const std::string& path) {
     s.duration = static_cast<double>(st->duration) * av_q2d(st->time_base);
   else if (fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0)
     s.duration = static_cast<double>(fmt->duration) / AV_TIME_BASE;
-  else if (s.fps > 0)
-    s.duration = static_cast<double>(s.packets) / s.fps;
+  else if (s.fps_declared > 0)
+    s.duration = static_cast<double>(s.packets) / s.fps_declared;
+  // Headers lie (vtest.avi declares 50 fps for 341 frames over 13.64 s), so the rate reported is
+  // the one the packets give.
+  s.fps = s.duration > 0 ? static_cast<double>(s.packets) / s.duration : s.fps_declared;
   s.bit_rate = s.duration > 0 ? static_cast<double>(total_bytes) * 8.0 / s.duration : 0.0;
   return s;
 }

@@ -11,7 +11,9 @@ namespace vxfast::features {
 struct CodecStats {
   std::string codec, profile;
   int width = 0, height = 0;
-  double fps = 0, duration = 0;
+  double fps = 0;           // packets / duration
+  double fps_declared = 0;  // the stream header's average (else nominal) frame rate
+  double duration = 0;      // seconds: the stream's, else the container's
   double bit_rate = 0;            // measured: packet bytes * 8 / duration
   int64_t bit_rate_declared = 0;  // the container's / stream header's figure, 0 when absent
   int64_t packets = 0;
