@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "features/feature_set.h"
+#include "features/vec_types.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -22,6 +23,13 @@ double sum_sqrt(const int32_t* g, int64_t n) {
   for (float f : lanes) total += f;
   for (; i < n; ++i) total += std::sqrt(static_cast<double>(g[i]));
   return total;
+}
+}  // namespace
+#define VXF_HAVE_LOAD_U8 1
+namespace {
+inline vxfast::features::vec::v8f load8_u8(const uint8_t* p) {
+  return (vxfast::features::vec::v8f)_mm256_cvtepi32_ps(
+      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
 }
 }  // namespace
 #include "features/fast_kernels.inc"

@@ -4,6 +4,9 @@
 #include <cstdlib>
 
 #include "features/feature_set.h"
+#include "features/vec_types.h"
+// v8f values stay inside this file (internal linkage), so the AVX-less vector ABI note is moot.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -24,6 +27,20 @@ double sum_sqrt(const int32_t* g, int64_t n) {
   return total;
 }
 }  // namespace
+#if defined(__SSE2__)
+#define VXF_HAVE_LOAD_U8 1
+namespace {
+inline vxfast::features::vec::v8f load8_u8(const uint8_t* p) {
+  const __m128i z = _mm_setzero_si128();
+  const __m128i w = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), z);
+  const __m128 lo = _mm_cvtepi32_ps(_mm_unpacklo_epi16(w, z)), hi = _mm_cvtepi32_ps(_mm_unpackhi_epi16(w, z));
+  vxfast::features::vec::v8f r;
+  __builtin_memcpy(&r, &lo, 16);
+  __builtin_memcpy(reinterpret_cast<char*>(&r) + 16, &hi, 16);
+  return r;
+}
+}  // namespace
+#endif
 #include "features/fast_kernels.inc"
 
 namespace vxfast::features {
