@@ -170,3 +170,30 @@ def test_bad_simd_level():
 
 def test_exported_from_package():
     assert vxfast.features.compute is features.compute
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_vxfast_simd_env_forces_level(level):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, vxfast.features as f; y = np.arange(4096, dtype=np.uint8).reshape(64, 64); "
+            "print(f.simd_level(), f.compute(y)['tenengrad'])")
+    env = {**os.environ, "VXFAST_SIMD": level}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    name, value = out.stdout.split()
+    assert name == level
+    want = features.compute(np.arange(4096, dtype=np.uint8).reshape(64, 64), simd="scalar")["tenengrad"]
+    assert float(value) == pytest.approx(want, rel=1e-6)
+
+
+def test_vxfast_simd_env_rejects_unknown():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VXFAST_SIMD": "sse9"}
+    out = subprocess.run([sys.executable, "-c", "import vxfast.features as f; f.simd_level()"], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and "sse9" in out.stderr
