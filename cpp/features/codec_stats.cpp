@@ -37,6 +37,9 @@ char type_char(int pict_type) {
   }
 }
 
+// FF_PROFILE_UNKNOWN, renamed AV_PROFILE_UNKNOWN in FFmpeg 6.1; the value never changed.
+constexpr int kProfileUnknown = -99;
+
 struct PacketInfo {
   int64_t pts;
   bool key;
@@ -107,7 +110,7 @@ CodecStats codec_stats(const std::string& path) {
   for (const auto& [t, c] : s.type_counts) s.type_mean_size[t] = static_cast<double>(bytes[t]) / c;
 
   // Profile: the probe's, else what the parser read from the sequence header.
-  const int profile = par->profile != FF_PROFILE_UNKNOWN ? par->profile : ctx->profile;
+  const int profile = par->profile != kProfileUnknown ? par->profile : ctx->profile;
   const char* pname = avcodec_profile_name(par->codec_id, profile);
   s.profile = pname ? pname : "";
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -50,7 +51,14 @@ FeatureVector compute(const LumaView& v, SimdLevel level, int threads) {
   } else {
     std::vector<std::thread> pool;
     pool.reserve(static_cast<size_t>(n - 1));
-    for (int64_t i = 1; i < n; ++i) pool.emplace_back(band, i);
+    for (int64_t i = 1; i < n; ++i) {
+      // Out of threads: do the band here rather than unwind past joinable threads (terminate).
+      try {
+        pool.emplace_back(band, i);
+      } catch (const std::system_error&) {
+        band(i);
+      }
+    }
     band(0);
     for (auto& t : pool) t.join();
   }
