@@ -59,7 +59,8 @@ def compute(y: np.ndarray, *, simd: str = "auto", threads: int = 0) -> Dict[str,
         y: (H, W) uint8, any size >= 1x1; rows must be contiguous (a padded row stride, as a
             decoder's plane has, is fine). Not copied.
         simd: ``"auto"``, or one of :func:`simd_levels` (``"scalar"`` is the reference).
-        threads: row bands computed in parallel; 0 picks one per ~0.5 MPixel (2 for 1080p).
+        threads: row bands computed in parallel; 0 picks one per ~0.5 MPixel, at most the CPU's
+            hardware threads (3 for 1080p on a machine with 3 or more).
 
     Returns:
         ``{name: value}`` in :data:`FEATURE_NAMES` order. A feature whose definition is empty for
