@@ -152,3 +152,22 @@ def test_fingerprint_sees_both_ends(tmp_path):
         p.write_bytes(changed)
         os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size and mtime: only the hash differs
         assert features.file_fingerprint(str(p)) != fp
+
+
+def test_bad_sample_is_the_readers_value_error(vtest_avi, tmp_path):
+    with pytest.raises(ValueError, match="bogus"):
+        features.quality(vtest_avi, sample="bogus")
+    # Nothing is cached for a failed run.
+    with pytest.raises(ValueError):
+        features.quality(vtest_avi, sample="bogus", cache_dir=tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_sample_all_and_uniform(make_video):
+    video = make_video("features_small.mp4", "-frames:v", "12", "-vf", "scale=96:54", "-c:v", "libx264")
+    t = features.quality(video, sample="all")
+    assert list(t.index) == list(range(12))
+    u = features.quality(video, sample="uniform:4")
+    assert len(u) == 4 and u.index[0] == 0 and u.index[-1] == 11  # first and last included
+    # Same frames, same values, whichever way they were sampled.
+    np.testing.assert_array_equal(u.values, t.values[u.index])
