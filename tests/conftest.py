@@ -39,13 +39,17 @@ def video_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def make_video(video_dir, vtest_avi):
-    """make_video(name, *ffmpeg_output_args, src=vtest, input_args=()) -> Path, cached per session."""
+    """make_video(name, *ffmpeg_output_args, src=None, input_args=()) -> Path, cached per session.
+
+    The input is `input_args` when given (e.g. a lavfi test pattern), else `-i src` (default vtest.avi).
+    """
     cache: dict[str, Path] = {}
 
     def make(name: str, *out_args: str, src: Path | None = None, input_args: tuple = ()) -> Path:
         if name not in cache:
             out = video_dir / name
-            ffmpeg(*input_args, "-i", str(src or vtest_avi), *out_args, str(out))
+            inputs = tuple(input_args) if input_args else ("-i", str(src or vtest_avi))
+            ffmpeg(*inputs, *out_args, str(out))
             cache[name] = out
         return cache[name]
 

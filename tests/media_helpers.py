@@ -49,3 +49,13 @@ def pyav_planes(path, index: int):
                     planes.append(arr.copy())
                 return planes
     raise IndexError(index)
+
+
+def ffmpeg_rgb(path, index: int, width: int, height: int, fmt: str = "rgb24") -> np.ndarray:
+    """Frame `index` converted by the ffmpeg CLI (same FFmpeg libraries as vxfast links)."""
+    import subprocess
+
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"select=eq(n\\,{index})", "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", fmt, "-"], check=True, capture_output=True).stdout
+    return np.frombuffer(out, np.uint8).reshape(height, width, 3)

@@ -7,11 +7,18 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <cstdlib>
 #include <memory>
+#include <utility>
+
+extern "C" {
+#include <libavutil/log.h>
+}
 
 #include "bindings/bindings.h"
 #include "common/errors.h"
 #include "decode/pixel_converter.h"
+#include "decode/preprocess_writer.h"
 #include "decode/video_reader.h"
 
 namespace py = pybind11;
@@ -29,6 +36,7 @@ struct PyFrame {
   py::object data;
   std::string format;
   int width = 0, height = 0;
+  py::object letterbox = py::none();  // LetterboxInfo when data is a model tensor
 };
 
 py::tuple frame_planes(const PyFrame& f) {
@@ -52,6 +60,7 @@ py::dict stats_dict(const SamplerStats& s) {
   d["decoded_frames"] = s.decode.decoded_frames;
   d["corrupt_packets"] = s.decode.corrupt_packets;
   d["corrupt_frames"] = s.decode.corrupt_frames;
+  d["decoder_errors"] = s.decode.decoder_errors;
   d["missing_frames"] = s.missing_frames;
   d["seeks"] = s.decode.seeks;
   return d;
@@ -60,8 +69,9 @@ py::dict stats_dict(const SamplerStats& s) {
 class FrameIterator {
  public:
   FrameIterator(std::shared_ptr<const VideoSource> src, std::unique_ptr<FrameSampler> sampler,
-                std::string format, int width, int height)
-      : src_(std::move(src)), sampler_(std::move(sampler)), format_(std::move(format)), w_(width), h_(height) {
+                std::string format, int width, int height, py::object letterbox)
+      : src_(std::move(src)), sampler_(std::move(sampler)), format_(std::move(format)), w_(width), h_(height),
+        letterbox_(std::move(letterbox)) {
     const FrameWriter& w = sampler_->writer();
     shape_ = w.shape();
     dtype_ = py::dtype(w.dtype());
@@ -136,6 +146,7 @@ class FrameIterator {
       f.format = format_;
       f.width = w_;
       f.height = h_;
+      f.letterbox = letterbox_;
       s.frame_obj = py::cast(std::move(f));
       return &s;
     }
@@ -145,10 +156,11 @@ class FrameIterator {
   void finish() {
     done_ = true;
     SamplerStats s = sampler_->stats();
-    int64_t bad = s.decode.corrupt_packets + s.decode.corrupt_frames + s.missing_frames;
+    int64_t bad = s.decode.corrupt_packets + s.decode.corrupt_frames + s.decode.decoder_errors + s.missing_frames;
     if (bad > 0 && g_corrupt_warning) {
       std::string msg = src_->path() + ": " + std::to_string(s.decode.corrupt_packets) + " corrupt packets, " +
                         std::to_string(s.decode.corrupt_frames) + " damaged frames, " +
+                        std::to_string(s.decode.decoder_errors) + " decoder errors (concealed), " +
                         std::to_string(s.missing_frames) + " planned frames not decodable; " +
                         std::to_string(s.delivered) + " frames delivered";
       if (PyErr_WarnEx(g_corrupt_warning, msg.c_str(), 2) < 0) throw py::error_already_set();
@@ -159,6 +171,7 @@ class FrameIterator {
   std::unique_ptr<FrameSampler> sampler_;
   std::string format_;
   int w_, h_;
+  py::object letterbox_;
   std::vector<ptrdiff_t> shape_;
   py::dtype dtype_;
   std::vector<Slot> slots_;
@@ -181,15 +194,18 @@ class ReaderCore {
   const VideoInfo& info() const { return src_->info(); }
 
   std::unique_ptr<FrameIterator> frames(const std::string& sample, double start, double end,
-                                        const std::string& format) {
-    SampleSpec spec = SampleSpec::parse(sample, start, end);
-    auto writer = make_pixel_writer(format);
-    auto sampler = std::make_unique<FrameSampler>(src_, spec, writer);
-    return std::make_unique<FrameIterator>(src_, std::move(sampler), format_name(format),
-                                           writer->out_width(), writer->out_height());
+                                        const std::string& format, const PreprocessSpec* spec,
+                                        py::object letterbox) {
+    SampleSpec sspec = SampleSpec::parse(sample, start, end);
+    std::shared_ptr<FrameWriter> writer = make_writer(format, spec);
+    std::string fname = spec ? "tensor" : format_name(format);
+    auto sampler = std::make_unique<FrameSampler>(src_, sspec, writer);
+    return std::make_unique<FrameIterator>(src_, std::move(sampler), fname, src_->info().width,
+                                           src_->info().height, std::move(letterbox));
   }
 
-  py::list get_frames_at(const std::vector<int64_t>& indices, const std::string& format) {
+  py::list get_frames_at(const std::vector<int64_t>& indices, const std::string& format,
+                         const PreprocessSpec* spec, py::object letterbox) {
     int64_t n = src_->info().frame_count;
     std::vector<int64_t> norm(indices.size());
     for (size_t i = 0; i < indices.size(); ++i) {
@@ -203,8 +219,8 @@ class ReaderCore {
     std::vector<int64_t> uniq = norm;
     std::sort(uniq.begin(), uniq.end());
     uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
-    auto writer = make_pixel_writer(format);
-    std::string fname = format_name(format);
+    std::shared_ptr<FrameWriter> writer = make_writer(format, spec);
+    std::string fname = spec ? "tensor" : format_name(format);
     std::vector<py::object> objs;
     std::vector<uint8_t*> dsts;
     std::vector<ptrdiff_t> shape = writer->shape();
@@ -214,8 +230,9 @@ class ReaderCore {
       PyFrame f;
       f.data = arr;
       f.format = fname;
-      f.width = writer->out_width();
-      f.height = writer->out_height();
+      f.width = src_->info().width;
+      f.height = src_->info().height;
+      f.letterbox = letterbox;
       objs.push_back(py::cast(std::move(f)));
     }
     std::vector<FrameMeta> metas;
@@ -250,8 +267,12 @@ class ReaderCore {
 
  private:
   static std::string format_name(const std::string& f) { return pixel_format_name(parse_pixel_format(f)); }
-  std::shared_ptr<PixelConverter> make_pixel_writer(const std::string& format) const {
+  std::shared_ptr<FrameWriter> make_writer(const std::string& format, const PreprocessSpec* spec) const {
     const VideoInfo& in = src_->info();
+    if (spec) {
+      return std::make_shared<PreprocessWriter>(*spec, in.coded_width, in.coded_height,
+                                                src_->rotation_to_apply(), 0);
+    }
     return std::make_shared<PixelConverter>(parse_pixel_format(format), in.coded_width, in.coded_height,
                                             src_->rotation_to_apply(), 1);
   }
@@ -278,6 +299,18 @@ py::dict info_dict(const VideoInfo& i) {
 }  // namespace
 
 void bind_decode(py::module_& m) {
+  // FFmpeg logs every damaged packet to stderr; vxfast counts and reports them instead. Set
+  // VXFAST_FFMPEG_LOGLEVEL (quiet, panic, fatal, error, warning, info, verbose, debug) to see them.
+  {
+    static const std::pair<const char*, int> levels[] = {
+        {"quiet", AV_LOG_QUIET}, {"panic", AV_LOG_PANIC}, {"fatal", AV_LOG_FATAL}, {"error", AV_LOG_ERROR},
+        {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO}, {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG}};
+    int level = AV_LOG_FATAL;
+    if (const char* env = std::getenv("VXFAST_FFMPEG_LOGLEVEL")) {
+      for (const auto& l : levels) if (std::string(env) == l.first) level = l.second;
+    }
+    av_log_set_level(level);
+  }
   g_corrupt_warning = PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr);
   m.attr("CorruptFrameWarning") = py::handle(g_corrupt_warning);
 
@@ -327,6 +360,8 @@ void bind_decode(py::module_& m) {
       .def_readonly("format", &PyFrame::format)
       .def_readonly("width", &PyFrame::width)
       .def_readonly("height", &PyFrame::height)
+      .def_readonly("letterbox", &PyFrame::letterbox,
+                    "with preprocess=: the LetterboxInfo mapping tensor coordinates back to source pixels")
       .def_property_readonly("planes", &frame_planes,
                              "yuv420p: (Y, U, V) views; nv12: (Y, UV) views; otherwise (data,)")
       .def("__repr__", [](const PyFrame& f) {
@@ -349,8 +384,10 @@ void bind_decode(py::module_& m) {
            py::arg("exact") = true, py::arg("apply_rotation") = true)
       .def_property_readonly("info", &ReaderCore::info, py::return_value_policy::reference_internal)
       .def("frames", &ReaderCore::frames, py::arg("sample") = "all", py::arg("start") = -1.0,
-           py::arg("end") = -1.0, py::arg("format") = "rgb24")
-      .def("get_frames_at", &ReaderCore::get_frames_at, py::arg("indices"), py::arg("format") = "rgb24")
+           py::arg("end") = -1.0, py::arg("format") = "rgb24", py::arg("preprocess") = nullptr,
+           py::arg("letterbox") = py::none())
+      .def("get_frames_at", &ReaderCore::get_frames_at, py::arg("indices"), py::arg("format") = "rgb24",
+           py::arg("preprocess") = nullptr, py::arg("letterbox") = py::none())
       .def("index_pts", &ReaderCore::index_pts)
       .def("keyframe_indices", &ReaderCore::keyframe_indices);
 }

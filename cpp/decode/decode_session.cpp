@@ -10,18 +10,31 @@ DecodeSession::DecodeSession(const std::string& path, std::shared_ptr<const Fram
                              int threads, bool keyframes_only, double approx_fps)
     : path_(path), index_(std::move(index)), threads_(threads), keyframes_only_(keyframes_only),
       approx_fps_(approx_fps > 0 ? approx_fps : 25.0) {
-  reopen();
+  register_error_counter(&errors_);
+  try {
+    reopen();
+  } catch (...) {
+    unregister_error_counter(&errors_);
+    throw;
+  }
+}
+
+DecodeSession::~DecodeSession() {
+  dec_.reset();  // frame threads may still log while shutting down
+  unregister_error_counter(&errors_);
 }
 
 void DecodeSession::reopen() {
   dmx_ = std::make_unique<Demuxer>(path_);
   dec_ = std::make_unique<StreamDecoder>(dmx_->stream(), threads_, path_);
+  dec_->context()->opaque = &errors_;  // attributes the decoder's error log lines to this session
   dec_->set_keyframes_only(keyframes_only_);
   const AVStream* st = dmx_->stream();
   start_ts_ = st->start_time;
   pending_packet_ = false;
   eof_sent_ = false;
   need_anchor_ = true;
+  wait_for_key_ = false;
   estimate_after_seek_ = false;
   next_index_ = 0;
   key_fifo_.clear();
@@ -79,15 +92,20 @@ bool DecodeSession::feed_one_packet() {
         // Counting mode: display_ts holds the sorted dts, so a packet's dts rank is its decode
         // position, which for a keyframe of a closed GOP is also its display index.
         int64_t pos = pkt_->dts != AV_NOPTS_VALUE ? index_->lookup_ts(pkt_->dts) : -1;
+        int64_t disp = key && pos >= 0 ? index_->keyframe_display_for_decode_pos(pos) : -1;
         if (need_anchor_) {
           if (!key && pos != 0) {  // landed mid-GOP: skip to a keyframe rather than emit garbage
             av_packet_unref(pkt_.get());
             continue;
           }
-          if (pos >= 0) next_index_ = pos;
+          if (disp >= 0) next_index_ = disp;
+          else if (pos >= 0) next_index_ = pos;
+          // Leading B-frames after a mid-stream keyframe (shown before it) lack a reference: wait
+          // for the keyframe itself to come out and count from there.
+          wait_for_key_ = pos > 0;
           need_anchor_ = false;
         }
-        if (keyframes_only_) key_fifo_.push_back(pos >= 0 ? pos : next_index_);
+        if (keyframes_only_) key_fifo_.push_back(disp >= 0 ? disp : next_index_);
       }
       break;
     }
@@ -130,6 +148,10 @@ bool DecodeSession::next(DecodedFrame& out) {
     int err = dec_->receive(frame_.get());
     if (err == 0) {
       ++counters_.decoded_frames;
+      if (wait_for_key_) {
+        if (!frame_is_key(frame_.get())) continue;
+        wait_for_key_ = false;
+      }
       if (frame_is_corrupt(frame_.get())) ++counters_.corrupt_frames;
       int64_t i = assign_index(frame_.get());
       next_index_ = i + 1;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "decode/decode_error_log.h"
 #include "decode/demuxer.h"
 #include "decode/frame_index.h"
 #include "decode/stream_decoder.h"
@@ -20,6 +21,7 @@ struct DecodedFrame {
 struct DecodeCounters {
   int64_t corrupt_packets = 0;  // packets the demuxer or decoder rejected
   int64_t corrupt_frames = 0;   // frames the decoder flagged as damaged (still delivered, concealed)
+  int64_t decoder_errors = 0;   // errors the decoder reported while concealing damage
   int64_t decoded_frames = 0;
   int64_t seeks = 0;
 };
@@ -32,6 +34,9 @@ class DecodeSession {
   // index may be null (approximate mode): indices are then counted or estimated from pts * fps.
   DecodeSession(const std::string& path, std::shared_ptr<const FrameIndex> index, int threads,
                 bool keyframes_only, double approx_fps);
+  ~DecodeSession();
+  DecodeSession(const DecodeSession&) = delete;
+  DecodeSession& operator=(const DecodeSession&) = delete;
 
   // Decodes the next frame in display order. False at end of stream.
   bool next(DecodedFrame& out);
@@ -40,7 +45,11 @@ class DecodeSession {
   // Display index the next frame will (at least) have; -1 right after a seek in approximate mode.
   int64_t position() const { return next_index_; }
 
-  const DecodeCounters& counters() const { return counters_; }
+  DecodeCounters counters() const {
+    DecodeCounters c = counters_;
+    c.decoder_errors = errors_.errors.load();
+    return c;
+  }
   const AVStream* stream() const { return dmx_->stream(); }
 
  private:
@@ -60,12 +69,14 @@ class DecodeSession {
   bool pending_packet_ = false;
   bool eof_sent_ = false;
   bool need_anchor_ = true;        // counting mode: the next packet's dts fixes the index
+  bool wait_for_key_ = false;      // counting mode after a seek: drop frames until the keyframe
   bool estimate_after_seek_ = false;
   int64_t next_index_ = 0;
   std::deque<int64_t> key_fifo_;   // keyframes-only + counting: indices of keyframes sent
   double last_pts_ = -1;
   int64_t start_ts_ = AV_NOPTS_VALUE;
   DecodeCounters counters_;
+  DecodeErrorCounter errors_;
 };
 
 }  // namespace vxfast

@@ -6,9 +6,48 @@
 
 namespace vxfast {
 
+namespace {
+// Frame types of packets without decoding them, through FFmpeg's bitstream parser.
+class ParserTypes {
+ public:
+  explicit ParserTypes(const AVStream* st) {
+    parser_ = av_parser_init(st->codecpar->codec_id);
+    const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
+    if (!parser_ || !codec) return;
+    parser_->flags |= PARSER_FLAG_COMPLETE_FRAMES;
+    ctx_.reset(avcodec_alloc_context3(codec));
+    if (ctx_ && avcodec_parameters_to_context(ctx_.get(), st->codecpar) < 0) ctx_.reset();
+  }
+  ~ParserTypes() {
+    if (parser_) av_parser_close(parser_);
+  }
+  ParserTypes(const ParserTypes&) = delete;
+  ParserTypes& operator=(const ParserTypes&) = delete;
+
+  int pict_type(const AVPacket* pkt) {
+    if (!parser_ || !ctx_) return AV_PICTURE_TYPE_NONE;
+    uint8_t* out = nullptr;
+    int out_size = 0;
+    av_parser_parse2(parser_, ctx_.get(), &out, &out_size, pkt->data, pkt->size, pkt->pts, pkt->dts, pkt->pos);
+    return parser_->pict_type;
+  }
+
+ private:
+  AVCodecParserContext* parser_ = nullptr;
+  UniqueAVCodecContext ctx_;
+};
+}  // namespace
+
 size_t FrameIndex::keyframe_at_or_before(int64_t idx) const {
   auto it = std::upper_bound(key_display.begin(), key_display.end(), idx);
   return it == key_display.begin() ? 0 : static_cast<size_t>(it - key_display.begin() - 1);
+}
+
+int64_t FrameIndex::keyframe_display_for_decode_pos(int64_t pos) const {
+  for (size_t k = 0; k < key_decode_pos.size(); ++k) {
+    if (key_decode_pos[k] == pos) return key_display[k];
+  }
+  return -1;
 }
 
 int64_t FrameIndex::lookup_ts(int64_t ts) const {
@@ -41,10 +80,12 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
   struct Entry {
     int64_t pts, dts;
     bool key;
+    int pict_type;  // from the parser, only when packets lack pts (counting mode)
   };
   std::vector<Entry> pkts;
   UniqueAVPacket pkt = make_packet();
   int corrupt = 0;
+  ParserTypes parser(dmx.stream());
   for (;;) {
     int err = dmx.read(pkt.get());
     if (err == AVERROR_EOF) break;
@@ -58,7 +99,9 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
     }
     PacketRef guard(pkt.get());
     if (pkt->size == 0 || (pkt->flags & AV_PKT_FLAG_DISCARD)) continue;
-    pkts.push_back({pkt->pts, pkt->dts, (pkt->flags & AV_PKT_FLAG_KEY) != 0});
+    bool need_types = pkt->pts == AV_NOPTS_VALUE || (!pkts.empty() && pkts.front().pict_type >= 0);
+    int type = need_types ? parser.pict_type(pkt.get()) : -1;
+    pkts.push_back({pkt->pts, pkt->dts, (pkt->flags & AV_PKT_FLAG_KEY) != 0, type});
   }
   FrameIndex idx;
   idx.time_base = dmx.stream()->time_base;
@@ -77,10 +120,16 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
   idx.by_pts = all_pts && unique;
   idx.display_ts = sorted;
 
-  // Keyframes: by_pts -> rank of their pts; counting -> their decode position (closed GOPs).
+  // Keyframes: by_pts -> rank of their pts; counting -> decode position + trailing B-frames.
   for (size_t i = 0; i < pkts.size(); ++i) {
     if (!pkts[i].key) continue;
-    int64_t disp = idx.by_pts ? idx.lookup_ts(ts[i]) : static_cast<int64_t>(i);
+    int64_t disp = static_cast<int64_t>(i);
+    if (idx.by_pts) {
+      disp = idx.lookup_ts(ts[i]);
+    } else {
+      for (size_t j = i + 1; j < pkts.size() && pkts[j].pict_type == AV_PICTURE_TYPE_B; ++j) ++disp;
+    }
+    idx.key_decode_pos.push_back(static_cast<int64_t>(i));
     int64_t seek_ts = pkts[i].dts != AV_NOPTS_VALUE ? pkts[i].dts : pkts[i].pts;
     idx.key_display.push_back(disp);
     idx.key_seek_ts.push_back(seek_ts);
@@ -88,6 +137,7 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
   if (idx.key_display.empty() || idx.key_display.front() != 0) {
     // Streams that start without a flagged keyframe (some TS cuts): decode from the start anyway.
     idx.key_display.insert(idx.key_display.begin(), 0);
+    idx.key_decode_pos.insert(idx.key_decode_pos.begin(), 0);
     idx.key_seek_ts.insert(idx.key_seek_ts.begin(), all_dts ? pkts[0].dts : AV_NOPTS_VALUE);
   }
   {
@@ -95,14 +145,16 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
     std::vector<size_t> order(idx.key_display.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return idx.key_display[a] < idx.key_display[b]; });
-    std::vector<int64_t> kd, ks;
+    std::vector<int64_t> kd, ks, kp;
     for (size_t i : order) {
       if (!kd.empty() && kd.back() == idx.key_display[i]) continue;
       kd.push_back(idx.key_display[i]);
       ks.push_back(idx.key_seek_ts[i]);
+      kp.push_back(idx.key_decode_pos[i]);
     }
     idx.key_display.swap(kd);
     idx.key_seek_ts.swap(ks);
+    idx.key_decode_pos.swap(kp);
   }
 
   // Seconds from the first frame; duplicates (broken muxers) are nudged forward so pts stay

@@ -14,12 +14,15 @@ namespace vxfast {
 //  - by_pts: every packet carries a unique pts (MP4, MKV, TS, WebM...): look the frame's pts up.
 //  - counting: packets carry only dts (AVI, raw streams) or duplicate pts: frames come out of the
 //    decoder in display order, so after a seek to a keyframe the n-th frame out is that keyframe's
-//    display index + n. This assumes closed GOPs, which is what AVI-era encoders write.
+//    display index + n. A keyframe's display index is its decode position plus the B-frames that
+//    follow it in decode order before the next I/P frame (they are shown before it: MPEG-4 ASP and
+//    H.264 in AVI do this); frame types come from FFmpeg's parser during the scan.
 struct FrameIndex {
   std::vector<int64_t> display_ts;  // stream time base, ascending, one per frame
   std::vector<double> pts_sec;      // seconds from the first frame, strictly increasing
   std::vector<int64_t> key_display; // display indices of keyframes, ascending
   std::vector<int64_t> key_seek_ts; // timestamp to hand the demuxer to land on each keyframe
+  std::vector<int64_t> key_decode_pos; // decode-order position of each keyframe's packet
   bool by_pts = false;
   int corrupt_packets = 0;          // packets the demuxer could not read (truncated files)
   AVRational time_base{1, 1};
@@ -27,6 +30,8 @@ struct FrameIndex {
   int64_t frame_count() const { return static_cast<int64_t>(display_ts.size()); }
   // Largest keyframe position (into key_display) whose display index is <= idx; 0 if none.
   size_t keyframe_at_or_before(int64_t idx) const;
+  // Counting mode: display index of the keyframe whose packet has decode position pos; -1 if none.
+  int64_t keyframe_display_for_decode_pos(int64_t pos) const;
   // Display index of a decoded frame's timestamp under by_pts; -1 when not in the table.
   int64_t lookup_ts(int64_t ts) const;
   // First display index whose pts_sec >= t (frame_count() if none).

@@ -33,6 +33,8 @@ const char* pixel_format_name(PixelFormat f) {
 }
 
 namespace {
+constexpr int kSwsAlign = 32;
+
 AVPixelFormat to_av(PixelFormat f) {
   switch (f) {
     case PixelFormat::RGB24: return AV_PIX_FMT_RGB24;
@@ -109,7 +111,7 @@ void PixelConverter::sws_convert(const AVFrame* src, uint8_t* dst) {
     av_opt_set_int(c, "dstw", w_, 0);
     av_opt_set_int(c, "dsth", h_, 0);
     av_opt_set_int(c, "dst_format", to_av(fmt_), 0);
-    av_opt_set_int(c, "sws_flags", SWS_BILINEAR, 0);
+    av_opt_set_int(c, "sws_flags", SWS_BICUBIC, 0);  // FFmpeg's default: same pixels as the ffmpeg CLI
     if (sws_init_context(c, nullptr, nullptr) < 0) {
       sws_.reset();
       throw VideoError(std::string("cannot convert ") + av_get_pix_fmt_name(sfmt) + " to " +
@@ -141,7 +143,27 @@ void PixelConverter::sws_convert(const AVFrame* src, uint8_t* dst) {
       planes[1] = dst + static_cast<size_t>(w_) * h_; lines[1] = 2 * cw;
       break;
   }
-  sws_scale(sws_.get(), src->data, src->linesize, 0, src->height, planes, lines);
+  bool aligned = true;
+  for (int i = 0; i < 4; ++i) aligned = aligned && lines[i] % kSwsAlign == 0;
+  if (aligned) {
+    sws_scale(sws_.get(), src->data, src->linesize, 0, src->height, planes, lines);
+    return;
+  }
+  // swscale's SIMD paths assume 16-byte aligned rows and give wrong pixels on odd widths with packed
+  // tight rows: scale into an aligned frame, then copy rows out.
+  if (!aligned_) {
+    aligned_ = make_frame();
+    aligned_->format = to_av(fmt_);
+    aligned_->width = w_;
+    aligned_->height = h_;
+    if (av_frame_get_buffer(aligned_.get(), kSwsAlign) < 0) throw VideoError("out of memory");
+  }
+  sws_scale(sws_.get(), src->data, src->linesize, 0, src->height, aligned_->data, aligned_->linesize);
+  int rows[4] = {h_, fmt_ == PixelFormat::YUV420P || fmt_ == PixelFormat::NV12 ? ch : 0,
+                 fmt_ == PixelFormat::YUV420P ? ch : 0, 0};
+  for (int i = 0; i < 4 && planes[i]; ++i) {
+    av_image_copy_plane(planes[i], lines[i], aligned_->data[i], aligned_->linesize[i], lines[i], rows[i]);
+  }
 }
 
 void PixelConverter::convert_unrotated(const AVFrame* src, uint8_t* dst) {

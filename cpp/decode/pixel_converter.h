@@ -38,7 +38,8 @@ class PixelConverter : public FrameWriter {
   int w_, h_, rotation_, sws_threads_;
   UniqueSwsContext sws_;
   int sws_src_w_ = 0, sws_src_h_ = 0, sws_src_fmt_ = -1, sws_colorspace_ = -1, sws_range_ = -1;
-  std::vector<uint8_t> scratch_;  // unrotated output when a rotation is applied
+  std::vector<uint8_t> scratch_;
+  UniqueAVFrame aligned_;         // swscale target when output rows are not 32-byte multiples  // unrotated output when a rotation is applied
 };
 
 }  // namespace vxfast

@@ -7,9 +7,16 @@ namespace vxfast {
 StreamDecoder::StreamDecoder(const AVStream* stream, int threads, const std::string& path) {
   const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
   if (!codec) {
-    const char* name = avcodec_get_name(stream->codecpar->codec_id);
-    throw VideoError(path + ": unsupported codec '" + (name ? name : "unknown") +
-                     "' (no decoder in this FFmpeg build)");
+    std::string name = stream->codecpar->codec_id != AV_CODEC_ID_NONE
+                           ? avcodec_get_name(stream->codecpar->codec_id)
+                           : "unknown";
+    uint32_t tag = stream->codecpar->codec_tag;
+    if (tag) {
+      char fourcc[AV_FOURCC_MAX_STRING_SIZE] = {0};
+      av_fourcc_make_string(fourcc, tag);
+      name += std::string(", fourcc ") + fourcc;
+    }
+    throw VideoError(path + ": unsupported codec (" + name + "): no decoder in this FFmpeg build");
   }
   ctx_.reset(avcodec_alloc_context3(codec));
   if (!ctx_) throw VideoError(path + ": out of memory allocating a decoder");

@@ -112,7 +112,7 @@ bool FrameSampler::next(uint8_t* dst, FrameMeta& meta) {
   bool ok = planned_ ? next_planned(dst, meta) : next_streamed(dst, meta);
   if (!ok && delivered_ == 0 && session_) {
     const DecodeCounters& c = session_->counters();
-    if (c.corrupt_packets + c.corrupt_frames + missing_ > 0 && c.decoded_frames == 0) {
+    if (c.corrupt_packets + c.corrupt_frames + c.decoder_errors + missing_ > 0 && c.decoded_frames == 0) {
       throw VideoError(src_->path() + ": no frame could be decoded (" +
                        std::to_string(c.corrupt_packets) + " corrupt packets)");
     }

@@ -15,13 +15,13 @@ def shared_dir() -> Path:
     env = os.environ.get("VXFAST_SHARED")
     if env:
         return Path(env).expanduser().resolve()
+    # A source checkout (<root>/python/vxfast/...) or the working directory of a checkout: look for
+    # a `shared` folder beside any ancestor.
     here = Path(__file__).resolve()
-    # Source checkout: <root>/python/vxfast/shared_data.py -> <root>/../shared. Installed package:
-    # fall back to ../shared relative to the working directory.
-    for candidate in (here.parents[2].parent / "shared", Path.cwd().parent / "shared",
-                      Path.cwd() / "shared"):
-        if (candidate / "README.md").exists():
-            return candidate.resolve()
+    for base in (*here.parents, Path.cwd().resolve(), *Path.cwd().resolve().parents):
+        candidate = base.parent / "shared"
+        if (candidate / "README.md").exists() and (candidate / "media").is_dir():
+            return candidate
     return (Path.cwd().parent / "shared").resolve()
 
 

@@ -120,8 +120,17 @@ class VideoReader:
         return self._live().index_pts()
 
     # -- decoding --------------------------------------------------------------------------------
+    def _preprocess_args(self, preprocess) -> tuple:
+        if preprocess is None:
+            return None, None
+        from .preprocess import LetterboxInfo, _core_spec
+
+        core = _core_spec(preprocess)
+        info = LetterboxInfo(*core.letterbox_info(self._info.width, self._info.height))
+        return core, info
+
     def frames(self, sample: str = "all", start: Optional[float] = None, end: Optional[float] = None,
-               format: str = "rgb24") -> FrameIterator:
+               format: str = "rgb24", preprocess=None) -> FrameIterator:
         """Iterates decoded frames in display order.
 
         Args:
@@ -132,6 +141,10 @@ class VideoReader:
             start, end: seconds of presentation time; frames with start <= pts < end.
             format: ``rgb24``/``bgr24`` (H, W, 3), ``gray`` (H, W), or the decoder's own planes
                 ``yuv420p``/``nv12`` ((H*3/2, W) for even sizes; use ``frame.planes`` for views).
+            preprocess: a spec such as ``vxfast.Letterbox(640)`` or ``vxfast.presets.yolo()``: each
+                frame's ``data`` is then the model tensor, made in one pass from the decoder's YUV
+                planes (no RGB frame in between), and ``frame.letterbox`` maps boxes back to source
+                pixels. ``format`` is ignored.
 
         Each yielded :class:`Frame` owns its ``data`` array for as long as you hold it; buffers you
         drop are reused for later frames (no per-frame allocation in a plain loop). Corrupt packets
@@ -146,15 +159,17 @@ class VideoReader:
         if s > 0 and self._info.duration > 0 and s >= self._info.duration:
             raise VideoError(f"{self._path}: start={s} s is past the end of the video "
                              f"(duration {self._info.duration:.3f} s)")
-        return self._live().frames(sample, s, e, format)
+        core_spec, info = self._preprocess_args(preprocess)
+        return self._live().frames(sample, s, e, format, core_spec, info)
 
     def __iter__(self) -> Iterator[Frame]:
         return self.frames()
 
-    def get_frames_at(self, indices: Sequence[int], format: str = "rgb24") -> List[Frame]:
+    def get_frames_at(self, indices: Sequence[int], format: str = "rgb24", preprocess=None) -> List[Frame]:
         """Decodes the frames at these display indices (accurate seek), returned in the order asked.
 
         Negative indices count from the end. Raises VideoError for an index past the end.
+        ``preprocess`` works as in :meth:`frames`.
         """
         if format not in FORMATS:
             raise ValueError(f"format={format!r} is not one of {', '.join(FORMATS)}")
@@ -163,9 +178,10 @@ class VideoReader:
             if isinstance(i, bool) or not hasattr(i, "__index__"):
                 raise TypeError(f"frame indices must be integers, got {i!r}")
             idx.append(int(i))
+        core_spec, info = self._preprocess_args(preprocess)
         with self._lock:
-            return self._live().get_frames_at(idx, format)
+            return self._live().get_frames_at(idx, format, core_spec, info)
 
-    def get_frame_at(self, index: int, format: str = "rgb24") -> Frame:
+    def get_frame_at(self, index: int, format: str = "rgb24", preprocess=None) -> Frame:
         """One frame by display index (see :meth:`get_frames_at`)."""
-        return self.get_frames_at([index], format)[0]
+        return self.get_frames_at([index], format, preprocess)[0]

@@ -1,0 +1,22 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+namespace vxfast {
+
+// Counts the errors FFmpeg's decoders report through av_log while decoding for one session.
+//
+// Why a log hook: H.264/HEVC decoders conceal damaged slices and return success; the only signal
+// that a frame was patched up is their "error while decoding MB" / "concealing ..." log lines (the
+// AV_FRAME_FLAG_CORRUPT and decode_error_flags are not set by every decoder in FFmpeg 5.x).
+// Lines are attributed through AVCodecContext.opaque, which frame-threading workers copy from the
+// main context; only registered counters are ever dereferenced. Messages still reach FFmpeg's
+// default logger, which honours av_log_set_level().
+struct DecodeErrorCounter {
+  std::atomic<int64_t> errors{0};
+};
+
+void register_error_counter(DecodeErrorCounter* c);    // also installs the hook once
+void unregister_error_counter(DecodeErrorCounter* c);
+
+}  // namespace vxfast

@@ -1,0 +1,64 @@
+#pragma once
+// Row kernels of the fused resize. A tensor row is made in two steps, as OpenCV's resize does:
+//   hpass: one source row -> three float rows (R,G,B or the source's byte order) at output width,
+//          bilinear in x; YUV is converted to RGB at each tap, so only output-width rows exist.
+//   vpass: blend two hpass rows in y, normalise (v * k + bias), convert to the dtype, store.
+// Each has a scalar reference (kernels_scalar.cpp) and SIMD versions; select_kernels() picks by
+// active_simd_level().
+#include <cstddef>
+#include <cstdint>
+
+#include "common/cpu.h"
+#include "preprocess/spec.h"
+
+namespace vxfast {
+
+// Source taps for output columns [0, n): pixels x0[i], x1[i] with weight w[i] on x1.
+// Columns [0, n_safe) may read 4 bytes from each tap's byte offset (gathers); the rest may not.
+struct HTaps {
+  const int32_t* x0;
+  const int32_t* x1;
+  const float* w;
+  int n;
+  int n_safe;
+};
+
+// YUV -> RGB in 0..255: R = ym*(Y-yo) + vr*(V-128), G = ym*(Y-yo) - ug*(U-128) - vg*(V-128),
+// B = ym*(Y-yo) + ub*(U-128), each clamped to 0..255 (as an 8-bit RGB frame would be).
+struct YuvCoeffs {
+  float yo, ym, vr, ug, vg, ub;
+};
+
+struct VPassArgs {
+  const float* a[3];  // upper row per OUTPUT channel
+  const float* b[3];  // lower row per output channel
+  float wy;           // weight of b
+  int n;              // columns
+  float k[3], bias[3];
+  void* dst;          // output element of channel 0 at the first column
+  OutDType dtype;
+  OutLayout layout;
+  ptrdiff_t plane_stride;  // CHW: elements between channel planes
+};
+
+// 3-byte interleaved pixels; out[c] gets byte c of each pixel.
+using HPassRgbFn = void (*)(const uint8_t* row, const HTaps& t, float* const out[3]);
+// Y row plus its chroma row(s); uv_step 1 (planar U, V) or 2 (NV12: v = u + 1). out = R, G, B.
+using HPassYuvFn = void (*)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step,
+                            const HTaps& t, const YuvCoeffs& c, float* const out[3]);
+using VPassFn = void (*)(const VPassArgs& a);
+
+struct Kernels {
+  HPassRgbFn hpass_rgb;
+  HPassYuvFn hpass_yuv;
+  VPassFn vpass;
+  SimdLevel level;
+};
+
+Kernels scalar_kernels();
+Kernels avx2_kernels();    // only valid where the CPU has AVX2+FMA+F16C
+Kernels avx512_kernels();  // only valid where the CPU has AVX-512F/BW
+Kernels neon_kernels();    // AArch64 only; elsewhere returns scalar_kernels()
+Kernels select_kernels(SimdLevel level);
+
+}  // namespace vxfast
