@@ -1,7 +1,7 @@
 """Frame features: vxfast.features.compute vs the numpy + OpenCV (+ scipy) way, same run, and
 quality(sample="all") vs decode-only throughput on a 1080p clip.
 
-    PYTHONPATH=python python bench/bench_features.py [--reps 30] [--frames 120] [--no-video]
+    PYTHONPATH=python python bench/bench_features.py [--rounds 15] [--frames 120] [--no-video]
 
 The 1080p frame is vtest.avi's frame 100 luma plane resized to 1920x1080 (cv2.INTER_CUBIC); the
 1080p clip is vtest.avi scaled to 1080p and encoded with libx264 (GOP 50) into a temp dir. Prints
@@ -67,16 +67,6 @@ def numpy_opencv_features(y: np.ndarray, cv2) -> dict:
     return out
 
 
-def median_ms(fn, reps: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
-
-
 def frame_1080p(cv2) -> np.ndarray:
     cap = cv2.VideoCapture(str(shared_path("media/vtest.avi")))
     cap.set(cv2.CAP_PROP_POS_FRAMES, 100)
@@ -86,27 +76,42 @@ def frame_1080p(cv2) -> np.ndarray:
     return cv2.resize(y, (1920, 1080), interpolation=cv2.INTER_CUBIC)
 
 
-def bench_frame(reps: int) -> None:
+def bench_frame(rounds: int) -> None:
+    """Anchor and variants interleaved round by round, so a noisy neighbour slows both alike; the
+    ratio is the median over rounds of anchor / variant (each variant timed 5x per round)."""
     import cv2
 
     y = frame_1080p(cv2)
     ref = numpy_opencv_features(y, cv2)
     got = features.compute(y)
     worst = max(abs(got[k] - ref[k]) / abs(ref[k]) for k in ref)
-    anchor = median_ms(lambda: numpy_opencv_features(y, cv2), max(5, reps // 3))
-    print(f"1080p frame, max relative difference vs anchor {worst:.1e}; anchor = numpy + OpenCV"
-          f"{' + scipy.fft' if dctn else ' (numpy DCT matmul, scipy not installed)'}")
-    print(f"{'variant':28s} {'median ms':>10s} {'anchor/variant':>15s}")
-    print(f"{'numpy+OpenCV':28s} {anchor:10.2f} {1.0:15.2f}")
+    variants = [("numpy+OpenCV", lambda: numpy_opencv_features(y, cv2), 1)]
     for level in features.simd_levels():
         for threads in ((1,) if level == "scalar" else (1, 0)):
-            r = 3 if level == "scalar" else reps
-            ms = median_ms(lambda: features.compute(y, simd=level, threads=threads), r)
             name = f"vxfast {level}, threads={'auto' if threads == 0 else threads}"
-            print(f"{name:28s} {ms:10.2f} {anchor / ms:15.2f}")
+            variants.append((name, lambda level=level, threads=threads: features.compute(y, simd=level, threads=threads),
+                             1 if level == "scalar" else 5))
+    times = {name: [] for name, _, _ in variants}
+    for name, fn, _ in variants:
+        fn()  # warm-up
+    for _ in range(rounds):
+        for name, fn, reps in variants:
+            t = []
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                fn()
+                t.append(time.perf_counter() - t0)
+            times[name].append(statistics.median(t) * 1e3)
+    anchor = times["numpy+OpenCV"]
+    print(f"1080p frame, max relative difference vs anchor {worst:.1e}; anchor = numpy + OpenCV"
+          f"{' + scipy.fft' if dctn else ' (numpy DCT matmul, scipy not installed)'}; {rounds} rounds")
+    print(f"{'variant':30s} {'median ms':>10s} {'anchor/variant (median of rounds)':>34s}")
+    for name, _, _ in variants:
+        ratio = statistics.median(a / v for a, v in zip(anchor, times[name]))
+        print(f"{name:30s} {statistics.median(times[name]):10.2f} {ratio:34.2f}")
 
 
-def bench_video(frames: int) -> None:
+def bench_video(frames: int, rounds: int = 5) -> None:
     if shutil.which("ffmpeg") is None:
         print("ffmpeg not installed: skipping the clip benchmark")
         return
@@ -121,22 +126,32 @@ def bench_video(frames: int) -> None:
                 for f in r.frames(sample="all", format="yuv420p"):
                     f.planes[0]
 
-        dec = median_ms(decode_only, 3)
-        q = median_ms(lambda: features.quality(clip, sample="all"), 3)
-        print(f"\n1080p clip, {frames} frames (libx264, GOP 50)")
-        print(f"decode only (yuv420p)        {dec:10.1f} ms  {frames / dec * 1e3:7.1f} fps")
-        print(f"quality(sample='all')        {q:10.1f} ms  {frames / q * 1e3:7.1f} fps  "
-              f"= {dec / q:.2f}x of decode-only throughput")
+        def quality():
+            features.quality(clip, sample="all")
+
+        decode_only()  # warm the page cache
+        dec, q = [], []
+        for _ in range(rounds):  # interleaved, as in bench_frame
+            for fn, out in ((decode_only, dec), (quality, q)):
+                t0 = time.perf_counter()
+                fn()
+                out.append(time.perf_counter() - t0)
+        ratio = statistics.median(d / x for d, x in zip(dec, q))
+        dm, qm = statistics.median(dec) * 1e3, statistics.median(q) * 1e3
+        print(f"\n1080p clip, {frames} frames (libx264, GOP 50), {rounds} rounds")
+        print(f"decode only (yuv420p)        {dm:10.1f} ms  {frames / dm * 1e3:7.1f} fps")
+        print(f"quality(sample='all')        {qm:10.1f} ms  {frames / qm * 1e3:7.1f} fps  "
+              f"= {ratio:.2f}x of decode-only throughput (median of rounds)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--frames", type=int, default=120)
     ap.add_argument("--no-video", action="store_true")
     args = ap.parse_args()
     print(f"vxfast features SIMD level: {features.simd_level()} (available: {', '.join(features.simd_levels())})")
-    bench_frame(args.reps)
+    bench_frame(args.rounds)
     if not args.no_video:
         bench_video(args.frames)
 
