@@ -87,6 +87,9 @@ def test_threads_and_padded_rows_give_same_result(vtest_planes):
     view = padded[:, :1280]  # a decoder plane: row stride > width
     assert not view.flags.c_contiguous
     assert features.compute(view) == pytest.approx(one, rel=1e-12)
+    readonly = np.frombuffer(y.tobytes(), np.uint8).reshape(y.shape)  # e.g. bytes from a decoder
+    assert not readonly.flags.writeable
+    assert features.compute(readonly) == pytest.approx(one, rel=1e-12)
 
 
 def test_flat_and_known_values():
