@@ -140,8 +140,9 @@ def codec(video: PathLike) -> dict:
     duration), ``bit_rate_declared`` (header, 0 if none), ``frames`` (packets), ``keyframes``
     (display indices), ``gop_mean``/``gop_max`` (frames between consecutive keyframes; the frame
     count when there is one keyframe), ``frame_types`` (``{"I": n, "P": n, "B": n}``, from the
-    bitstream parser), ``mean_packet_size`` (bytes, per type) and ``frame_types_source`` (``"parser"``, or ``"parser+flags"`` when some packets could only be
-    typed by their key flag). See ``docs/features.md``.
+    bitstream parser), ``mean_packet_size`` (bytes, per type) and ``frame_types_source``
+    (``"parser"``, or ``"parser+flags"`` when some packets could only be typed by their key flag).
+    See ``docs/features.md``.
 
     Raises:
         VideoError: the file is missing, unreadable or has no video stream (names it).
