@@ -1,0 +1,150 @@
+"""Frame-quality / forensic features on the decoded luma plane, and codec cues from packets.
+
+>>> import numpy as np, vxfast
+>>> f = vxfast.features.compute(np.full((64, 64), 128, np.uint8))
+>>> f["laplacian_var"], f["brenner"]
+(0.0, 0.0)
+
+Definitions: ``docs/features.md``. :func:`compute` runs the C++ kernels on one (H, W) uint8 array;
+:func:`quality` runs them over sampled frames of a video (luma plane as decoded, no RGB, no range
+conversion) and returns a :class:`FeatureTable`; :func:`codec` reads codec cues without decoding
+pixels.
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .. import _core
+from ._cache import FeatureCache, file_fingerprint
+from ._table import FeatureTable
+
+__all__ = ["FEATURE_NAMES", "FeatureTable", "compute", "quality", "codec", "simd_level", "simd_levels",
+           "file_fingerprint"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: Every feature, in the column order of :attr:`FeatureTable.values`.
+FEATURE_NAMES: Tuple[str, ...] = tuple(_core.features_names())
+
+
+def simd_level() -> str:
+    """The instruction set :func:`compute` uses by default (``VXFAST_SIMD`` forces one)."""
+    return _core.features_simd_level()
+
+
+def simd_levels() -> Tuple[str, ...]:
+    """Levels this CPU can run: ``scalar`` (the double-precision reference) first."""
+    return tuple(_core.features_simd_levels())
+
+
+def _check_luma(y: object) -> np.ndarray:
+    if not isinstance(y, np.ndarray):
+        raise TypeError(f"y must be a numpy array (H, W) of uint8, not {type(y).__name__}")
+    return y
+
+
+def compute(y: np.ndarray, *, simd: str = "auto", threads: int = 0) -> Dict[str, float]:
+    """All features of one luma plane.
+
+    Args:
+        y: (H, W) uint8, any size >= 1x1; rows must be contiguous (a padded row stride, as a
+            decoder's plane has, is fine). Not copied.
+        simd: ``"auto"``, or one of :func:`simd_levels` (``"scalar"`` is the reference).
+        threads: row bands computed in parallel; 0 picks one per ~0.5 MPixel, at most the CPU's
+            hardware threads (3 for 1080p on a machine with 3 or more).
+
+    Returns:
+        ``{name: value}`` in :data:`FEATURE_NAMES` order. A feature whose definition is empty for
+        this size (e.g. DCT features below 8x8, ``brenner`` below width 3) or divides 0 by 0 is NaN.
+
+    Raises:
+        TypeError: ``y`` is not a numpy array. ValueError: wrong dtype, ndim, empty, non-contiguous
+        rows, unknown ``simd``.
+    """
+    vec = _core.features_compute(_check_luma(y), simd, int(threads))
+    return dict(zip(FEATURE_NAMES, vec.tolist()))
+
+
+def _feature_columns(features: Optional[Iterable[str]]) -> Tuple[Tuple[str, ...], np.ndarray]:
+    if features is None:
+        return FEATURE_NAMES, np.arange(len(FEATURE_NAMES))
+    if isinstance(features, str):
+        raise TypeError(f"features must be a list of names, not the string {features!r}; "
+                        f"did you mean [{features!r}]?")
+    names = tuple(features)
+    unknown = [n for n in names if n not in FEATURE_NAMES]
+    if unknown or not names:
+        raise ValueError(f"features={list(names)!r}: unknown or empty; choose from {', '.join(FEATURE_NAMES)}")
+    return names, np.array([FEATURE_NAMES.index(n) for n in names])
+
+
+def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[str]] = None,
+            cache_dir: Optional[PathLike] = None, *, threads: int = 0) -> FeatureTable:
+    """Features of sampled frames of ``video``, computed on each decoded luma plane.
+
+    Args:
+        video: path of the video (read with :class:`vxfast.VideoReader`).
+        sample: any sampling mode of :meth:`vxfast.VideoReader.frames` (``"fps:1"``, ``"all"``,
+            ``"every:N"``, ``"uniform:N"``, ``"keyframes"``).
+        features: names to keep (default all, :data:`FEATURE_NAMES`); all are computed in one pass.
+        cache_dir: if given, results are stored there keyed by the file's fingerprint (size, mtime,
+            hashes of its first and last MiB) and these parameters; an unreadable or damaged entry
+            is recomputed and rewritten.
+        threads: feature threads per frame (see :func:`compute`).
+
+    Raises:
+        VideoError: the file is missing or cannot be decoded (names it). ValueError: bad ``sample``
+            or ``features``.
+    """
+    names, cols = _feature_columns(features)
+    path = os.fspath(video)
+    cache = None
+    if cache_dir is not None:
+        try:
+            fp = file_fingerprint(path)
+        except OSError as e:
+            raise _core.VideoError(f"cannot open video '{path}': {e.strerror or e}") from None
+        cache = FeatureCache(cache_dir, fp, {"sample": sample, "features": list(names)})
+        hit = cache.load()
+        if hit is not None:
+            return hit
+
+    from ..video import VideoReader  # the reader is the decode area's; imported late to keep this light
+
+    index, pts, rows = [], [], []
+    # Computed in the loop rather than on a worker thread overlapping the decode: on 2 cores the
+    # decoder's frame threads already use both, and the overlap measured the same within noise
+    # (0.68x vs 0.64x of decode-only throughput, docs/performance.md) while keeping extra frames
+    # alive. The plane is a view into a buffer the reader reuses once `frame` is dropped.
+    with VideoReader(path) as reader:
+        for frame in reader.frames(sample=sample, format="yuv420p"):
+            rows.append(_core.features_compute(frame.planes[0], "auto", int(threads))[cols])
+            index.append(frame.index)
+            pts.append(frame.pts)
+    values = np.vstack(rows) if rows else np.empty((0, len(names)))
+    table = FeatureTable(names, np.asarray(index, dtype=np.int64), np.asarray(pts, dtype=np.float64),
+                         values)
+    if cache is not None:
+        cache.store(table)
+    return table
+
+
+def codec(video: PathLike) -> dict:
+    """Codec cues of the best video stream, from its packets alone (no pixels decoded).
+
+    Returns a dict: ``codec``, ``profile``, ``width``, ``height``, ``fps`` (packets / duration),
+    ``fps_declared`` (header), ``duration`` (s), ``bit_rate`` (measured: packet bytes * 8 /
+    duration), ``bit_rate_declared`` (header, 0 if none), ``frames`` (packets), ``keyframes``
+    (display indices), ``gop_mean``/``gop_max`` (frames between consecutive keyframes; the frame
+    count when there is one keyframe), ``frame_types`` (``{"I": n, "P": n, "B": n}``, from the
+    bitstream parser), ``mean_packet_size`` (bytes, per type) and ``frame_types_source``
+    (``"parser"``, or ``"parser+flags"`` when some packets could only be typed by their key flag).
+    See ``docs/features.md``.
+
+    Raises:
+        VideoError: the file is missing, unreadable or has no video stream (names it).
+    """
+    return _core.features_codec_stats(os.fspath(video))
