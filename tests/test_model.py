@@ -11,19 +11,13 @@ import onnxruntime as ort
 import pytest
 
 import vxfast
+from test_preprocess_reference import normalize, ultralytics_letterbox
 from vxfast.model.batch_rewrite import make_batch_dynamic
 
 
 def letterbox(bgr: np.ndarray, size: int = 640) -> np.ndarray:
     """Ultralytics-style letterbox to a float32 RGB CHW tensor in [0, 1] (pad 114, centred)."""
-    h, w = bgr.shape[:2]
-    r = min(size / h, size / w)
-    nw, nh = round(w * r), round(h * r)
-    resized = cv2.resize(bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    top, left = (size - nh) // 2, (size - nw) // 2
-    canvas = np.full((size, size, 3), 114, np.uint8)
-    canvas[top:top + nh, left:left + nw] = resized
-    return np.ascontiguousarray(canvas[:, :, ::-1].transpose(2, 0, 1), dtype=np.float32) / 255.0
+    return normalize(ultralytics_letterbox(bgr, (size, size)), swap=True)
 
 
 @pytest.fixture(scope="module")

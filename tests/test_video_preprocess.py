@@ -1,23 +1,16 @@
 """frames(preprocess=...): decoder planes straight to model tensors, against the RGB path + OpenCV."""
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 import vxfast
+from test_preprocess_reference import ultralytics_letterbox
 
 
 def reference_letterbox(rgb: np.ndarray, size: int = 640) -> np.ndarray:
-    """Ultralytics-style letterbox: resize keeping aspect (INTER_LINEAR), pad 114, /255, CHW."""
-    h, w = rgb.shape[:2]
-    r = min(size / h, size / w)
-    nw, nh = round(w * r), round(h * r)
-    img = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    top, left = (size - nh) // 2, (size - nw) // 2
-    out = np.full((size, size, 3), 114, np.uint8)
-    out[top:top + nh, left:left + nw] = img
-    return out.transpose(2, 0, 1).astype(np.float32) / 255
+    """Ultralytics' LetterBox (INTER_LINEAR, pad 114, centred) then /255 (as its predictor divides), CHW."""
+    return ultralytics_letterbox(rgb, (size, size)).transpose(2, 0, 1).astype(np.float32) / 255
 
 
 @pytest.mark.parametrize("index", [0, 127, 340])
