@@ -259,7 +259,10 @@ def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frame
                 yolo(outs[0], names=m.names)
             t2 = time.perf_counter()
             if i >= warmup:
-                lat.append(t2 - t0), inf.append(t1 - t0), post.append(t2 - t1), counts.append(batch)
+                lat.append(t2 - t0)
+                inf.append(t1 - t0)
+                post.append(t2 - t1)
+                counts.append(batch)
         source = "synthetic"
         input_shape = list(shape)
     else:
@@ -273,8 +276,11 @@ def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frame
             t3 = time.perf_counter()
             input_shape = list(b.tensor.shape)
             if i >= warmup:
-                lat.append(t3 - t1 + t_wait), wait.append(t_wait), inf.append(t2 - t1)
-                post.append(t3 - t2), counts.append(int(b.count))
+                lat.append(t3 - t1 + t_wait)
+                wait.append(t_wait)
+                inf.append(t2 - t1)
+                post.append(t3 - t2)
+                counts.append(int(b.count))
             del b, outs
         source = os.fspath(video)
     if _uses_gpu(info.providers):
