@@ -127,6 +127,26 @@ def test_cli_missing_files_name_them(yolov8n, tmp_path, capsys):
     assert "nope.mp4" in capsys.readouterr().err
 
 
+def test_cli_bad_profile_names_it(yolov8n, capsys):
+    assert main(["bench", "--model", str(yolov8n), "--profile", "no_such_profile", "--iters", "1"]) == 1
+    assert "no_such_profile" in capsys.readouterr().err
+
+
+def test_cli_compare_providers_writes_one_run_per_provider(yolov8n, tmp_path, capsys):
+    import onnxruntime
+
+    out = tmp_path / "cmp.json"
+    assert main(["bench", "--model", str(yolov8n), "--compare-providers", "--iters", "1", "--warmup", "0",
+                 "--postprocess", "none", "--json", str(out)]) == 0
+    runs = json.loads(out.read_text())["runs"]
+    usable = [p for p in onnxruntime.get_available_providers()
+              if p in ("TensorrtExecutionProvider", "CUDAExecutionProvider", "CoreMLExecutionProvider",
+                       "CPUExecutionProvider")]
+    assert [r["providers"][0] for r in runs] == usable
+    assert all(r["stages"]["postprocess"]["total_ms"] >= 0 for r in runs)
+    assert "providers compared" in capsys.readouterr().out or len(runs) == 1
+
+
 def test_cli_compare_providers_conflicts_with_providers(yolov8n, capsys):
     assert main(["bench", "--model", str(yolov8n), "--providers", "cpu", "--compare-providers"]) == 1
     assert "--compare-providers" in capsys.readouterr().err

@@ -302,7 +302,9 @@ def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frame
         notes.append("synthetic input: no decode or preprocess stage")
     stages["inference"] = _stage(float(np.sum(inf)) * 1e3, frames, wall_ms, ", ".join(info.providers), False)
     stages["postprocess"] = _stage(float(np.sum(post)) * 1e3, frames, wall_ms,
-                                   "YOLO decode + NMS" if yolo_on else "none for this model", False)
+                                   "YOLO decode + NMS" if yolo_on else
+                                   ("off" if postprocess in (False, None, "none")
+                                    else "none: not a single-output detection model"), False)
     per_frame = ms / np.asarray(counts, dtype=np.float64)
     seen = [v for v in vram if v is not None]
     return BenchReport(

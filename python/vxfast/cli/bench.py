@@ -73,7 +73,7 @@ def run(args) -> int:
             print(f"  {r.providers[0]:<28} {r.latency_ms['p50']:>9.2f} {r.latency_ms['p99']:>9.2f} "
                   f"{r.fps:>9.2f}")
     if args.json:
-        benchmark.write_json(reports[0] if len(reports) == 1 else reports, args.json)
+        benchmark.write_json(reports if args.compare_providers else reports[0], args.json)
     if args.p99_ms is not None:
         # With --compare-providers the gate is on the preferred provider (the first, as "auto" picks).
         missed = [r for r in reports[:1] if not r.meets(args.p99_ms)]
