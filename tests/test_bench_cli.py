@@ -44,6 +44,13 @@ def test_percentiles_match_numpy():
     assert all(math.isnan(v) for v in benchmark.percentiles([]).values())
 
 
+def test_synthetic_input_is_a_seeded_image_batch(model):
+    x = benchmark.synthetic_input(model, 2, seed=5)
+    assert x.shape == (2, 3, 640, 640) and x.dtype == np.float32 and x.flags.c_contiguous
+    assert 0.0 <= x.min() and x.max() < 1.0 and abs(float(x.mean()) - 0.5) < 0.01
+    np.testing.assert_array_equal(x, benchmark.synthetic_input(model, 2, seed=5))
+
+
 def test_run_synthetic_report(model):
     r = benchmark.run(model, iters=3, warmup=1)
     assert sorted(r.latency_ms) == KEYS and ordered(r.latency_ms) and ordered(r.latency_per_frame_ms)

@@ -38,7 +38,8 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-__all__ = ["BenchReport", "run", "compare_providers", "percentiles", "machine_info", "versions"]
+__all__ = ["BenchReport", "run", "compare_providers", "percentiles", "synthetic_input", "write_json",
+           "machine_info", "versions"]
 
 _KEYS = ("min", "mean", "p50", "p95", "p99", "max")
 
@@ -237,6 +238,17 @@ def run(model: Any, *, video: Union[str, "os.PathLike[str]", None] = None, batch
             m.close()
 
 
+def synthetic_input(model: Any, batch: int, seed: int = 0) -> np.ndarray:
+    """A seeded batch of ``model``'s input shape and dtype: uniform [0, 1) for float inputs (a
+    normalised image), uniform 0..255 for integer ones (raw pixels)."""
+    shape = model.input_shape(batch)
+    dtype = np.dtype(model.info.input_dtype or np.float32)
+    rng = np.random.default_rng(seed)
+    if dtype.kind in "ui":
+        return rng.integers(0, 256, shape).astype(dtype)
+    return rng.random(shape, dtype=np.float32).astype(dtype, copy=False)
+
+
 def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frames: int,
          seed: int) -> BenchReport:
     from .postprocess import yolo
@@ -248,9 +260,8 @@ def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frame
     notes: List[str] = []
 
     if video is None:
-        shape = m.input_shape(batch)
-        dtype = np.dtype(info.input_dtype) if info.input_dtype else np.float32
-        x = np.random.default_rng(seed).random(shape, dtype=np.float32).astype(dtype, copy=False)
+        x = synthetic_input(m, batch, seed)
+        shape = x.shape
         for i in range(warmup + iters):
             t0 = time.perf_counter()
             outs = m.run(x, copy=False)

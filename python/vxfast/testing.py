@@ -53,6 +53,7 @@ def vxfast_bench(request: Any) -> Callable[..., Any]:
               group: Optional[str] = None) -> Any:
         import numpy as np
 
+        from .benchmark import synthetic_input
         from .model import Model
 
         if not isinstance(model, Model):
@@ -60,9 +61,7 @@ def vxfast_bench(request: Any) -> Callable[..., Any]:
                           profile=profile, batch=batch, threads=threads, warmup=0)
             opened.append(model)
         if inputs is None:
-            shape = model.input_shape(batch or model.batch)
-            inputs = np.random.default_rng(0).random(shape, dtype=np.float32).astype(
-                model.info.input_dtype or np.float32, copy=False)
+            inputs = synthetic_input(model, batch or model.batch)
         info = model.info
         benchmark.group = group or benchmark.group or f"vxfast:{info.name}"
         benchmark.extra_info.update({
