@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -172,7 +173,7 @@ def test_vxfast_bench_fixture_in_a_user_test(yolov8n, tmp_path):
     env_path = str(Path(vxfast.__file__).resolve().parents[1])
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path),
                            f"--benchmark-json={out}"], cwd=tmp_path, capture_output=True, text=True,
-                          env={**__import__("os").environ, "PYTHONPATH": env_path}, timeout=300)
+                          env={**os.environ, "PYTHONPATH": env_path}, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads(out.read_text())
     (b,) = doc["benchmarks"]
