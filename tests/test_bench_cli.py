@@ -88,7 +88,8 @@ def test_run_loops_short_video(model, make_video):
 
 
 @pytest.mark.parametrize("kw, match", [({"iters": 0}, "iters=0"), ({"warmup": -1}, "warmup=-1"),
-                                       ({"batch": 0}, "batch=0"), ({"postprocess": "ssd"}, "postprocess")])
+                                       ({"batch": 0}, "batch=0"), ({"postprocess": "ssd"}, "postprocess"),
+                                       ({"providers": "cpu"}, "providers: an open Model")])
 def test_run_rejects_bad_arguments(model, kw, match):
     with pytest.raises(ValueError, match=match):
         benchmark.run(model, **{"iters": 1, "warmup": 0, **kw})

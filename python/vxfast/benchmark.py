@@ -205,8 +205,8 @@ def run(model: Any, *, video: Union[str, "os.PathLike[str]", None] = None, batch
     """Benchmark ``model`` on this machine.
 
     Args:
-        model: a path, a bare model name or an open :class:`vxfast.Model` (used as is; ``batch``,
-            ``providers``, ``profile``, ``threads`` then only pick the input batch).
+        model: a path, a bare model name or an open :class:`vxfast.Model` (used as it is:
+            ``providers``, ``profile`` and ``threads`` must then be left out).
         video: frames to run on (through :class:`vxfast.Pipeline`, looping over the file when it is
             shorter than ``warmup + iters`` batches); ``None`` = synthetic uniform [0, 1) tensors of
             the model's input shape.
@@ -228,6 +228,12 @@ def run(model: Any, *, video: Union[str, "os.PathLike[str]", None] = None, batch
     if batch is not None:
         batch = _check_int("batch", batch, 1)
     own = not isinstance(model, Model)
+    if not own:
+        given = [k for k, v in (("providers", providers), ("profile", profile), ("threads", threads))
+                 if v is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)}: an open Model keeps its own session settings; pass a "
+                             "model path to benchmark other ones")
     m = Model(model, providers=providers, profile=profile, batch=batch, threads=threads,
               warmup=0) if own else model
     try:
@@ -311,6 +317,9 @@ def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frame
                                 "waiting for the pipeline (decode+preprocess not hidden)", False)
     else:
         notes.append("synthetic input: no decode or preprocess stage")
+    if iters < 100:
+        notes.append(f"p99 of {iters} iterations is interpolated near the slowest one; "
+                     "use 100 or more iterations for a p99 to quote")
     stages["inference"] = _stage(float(np.sum(inf)) * 1e3, frames, wall_ms, ", ".join(info.providers), False)
     stages["postprocess"] = _stage(float(np.sum(post)) * 1e3, frames, wall_ms,
                                    "YOLO decode + NMS" if yolo_on else
