@@ -146,3 +146,22 @@ def test_iterator_stats_and_closed_reader(vtest_avi):
     r.close()
     with pytest.raises(vxfast.VideoError, match="closed"):
         r.frames()
+
+
+def test_one_iterator_shared_by_threads(vtest_avi, ref_rgb):
+    """Two threads pulling from one iterator get distinct, intact frames (no slot handed out twice)."""
+    it = vxfast.VideoReader(vtest_avi).frames(end=4.0)
+    got: list = []
+    lock = threading.Lock()
+
+    def work():
+        for f in it:
+            ok = np.array_equal(f.data[::50, ::50], ref_rgb[f.index][::50, ::50])
+            with lock:
+                got.append((f.index, ok))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(i for i, _ in got) == list(range(100))
+    assert all(ok for _, ok in got)

@@ -8,6 +8,7 @@
 #include <pybind11/stl.h>
 
 #include <cstdlib>
+#include <list>
 #include <memory>
 #include <utility>
 
@@ -69,10 +70,15 @@ class FrameIterator {
     Slot* slot = acquire();
     FrameMeta meta;
     bool ok;
-    {
+    slot->busy = true;  // another Python thread on this iterator must not pick it while we decode
+    try {
       py::gil_scoped_release nogil;
       ok = sampler_->next(slot->ptr, meta);
+    } catch (...) {
+      slot->busy = false;
+      throw;
     }
+    slot->busy = false;
     if (!ok) {
       finish();
       throw py::stop_iteration();
@@ -98,46 +104,43 @@ class FrameIterator {
     py::object frame_obj;
     py::array arr;
     uint8_t* ptr = nullptr;
+    bool busy = false;
   };
 
   // A slot is free when only the pool refers to its Frame and only the pool and that Frame refer
-  // to its array. Checked with the GIL held, so no race with Python code.
+  // to its array, and no thread is decoding into it. Checked with the GIL held. std::list keeps
+  // slot addresses stable while another thread decodes into one.
+  bool is_free(const Slot& s) const {
+    return !s.busy && last_.ptr() != s.frame_obj.ptr() && s.frame_obj.ref_count() == 1 && s.arr.ref_count() == 2;
+  }
+
   Slot* acquire() {
     Slot* found = nullptr;
     size_t spare = 0;
     for (auto it = slots_.begin(); it != slots_.end();) {
-      bool is_last = last_.ptr() == it->frame_obj.ptr();
-      bool free = !is_last && it->frame_obj.ref_count() == 1 && it->arr.ref_count() == 2;
-      if (free && !found) {
-        found = &*it;
+      if (!is_free(*it)) {
         ++it;
-      } else if (free && ++spare > 2) {
+      } else if (!found) {
+        found = &*it++;
+      } else if (++spare > 2) {
         it = slots_.erase(it);  // frames the caller kept for a while and then dropped
-        if (found) found = nullptr;  // erase may move elements: rescan below
       } else {
         ++it;
       }
     }
-    if (!found) {
-      for (auto& s : slots_) {
-        if (last_.ptr() != s.frame_obj.ptr() && s.frame_obj.ref_count() == 1 && s.arr.ref_count() == 2) {
-          return &s;
-        }
-      }
-      slots_.emplace_back();
-      Slot& s = slots_.back();
-      s.arr = py::array(dtype_, shape_);
-      s.ptr = static_cast<uint8_t*>(s.arr.mutable_data());
-      PyFrame f;
-      f.data = s.arr;
-      f.format = format_;
-      f.width = w_;
-      f.height = h_;
-      f.letterbox = letterbox_;
-      s.frame_obj = py::cast(std::move(f));
-      return &s;
-    }
-    return found;
+    if (found) return found;
+    slots_.emplace_back();
+    Slot& s = slots_.back();
+    s.arr = py::array(dtype_, shape_);
+    s.ptr = static_cast<uint8_t*>(s.arr.mutable_data());
+    PyFrame f;
+    f.data = s.arr;
+    f.format = format_;
+    f.width = w_;
+    f.height = h_;
+    f.letterbox = letterbox_;
+    s.frame_obj = py::cast(std::move(f));
+    return &s;
   }
 
   void finish() {
@@ -152,7 +155,7 @@ class FrameIterator {
   py::object letterbox_;
   std::vector<ptrdiff_t> shape_;
   py::dtype dtype_;
-  std::vector<Slot> slots_;
+  std::list<Slot> slots_;
   py::object last_ = py::none();
   bool done_ = false;
 };
