@@ -100,3 +100,26 @@ def test_invalid_arguments(reader, vtest_avi):
         vxfast.VideoReader(vtest_avi, threads=-2)
     with pytest.raises(TypeError):
         reader.get_frames_at(["a"])
+
+
+def test_approximate_mode_on_an_honest_header(make_video):
+    path = make_video("honest.mp4", "-t", "2", "-c:v", "libx264", "-g", "10", "-pix_fmt", "yuv420p",
+                      input_args=("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25"))
+    exact = vxfast.VideoReader(path)
+    approx = vxfast.VideoReader(path, seek_mode="approximate")
+    assert not approx.info.frame_count_exact
+    assert approx.info.frame_count == exact.info.frame_count == 50
+    assert approx.info.fps == pytest.approx(25)
+    seq = [(f.index, f.pts) for f in approx.frames(format="gray")]
+    assert [i for i, _ in seq] == list(range(50))
+    assert all(b > a for (_, a), (_, b) in zip(seq, seq[1:]))
+    want = {f.index: f.data for f in exact.get_frames_at([3, 27, 49], format="gray")}
+    for f in approx.get_frames_at([27, 3, 49], format="gray"):
+        np.testing.assert_array_equal(f.data, want[f.index])
+    assert [f.index for f in approx.frames(sample="every:20", format="gray")] == [0, 20, 40]
+
+
+def test_file_url(vtest_avi):
+    r = vxfast.VideoReader(vtest_avi.resolve().as_uri())
+    assert r.info.frame_count == 341
+    assert r.get_frame_at(5).index == 5
