@@ -3,7 +3,8 @@
     python bench/bench_decode.py [--rounds 5] [--json out.json]
 
 Anchors: PyAV (`to_ndarray`, default threading and thread_type="AUTO"), OpenCV `VideoCapture`,
-and `ffmpeg -f null` (decode only, no conversion). Each variant runs once per round, variants
+and `ffmpeg -f null` (decode only, no conversion); for the fused decode+letterbox path (issue 3),
+PyAV decoding alone with no conversion at all. Each variant runs once per round, variants
 interleaved so machine noise hits all alike; the table shows medians.
 """
 from __future__ import annotations
@@ -28,6 +29,32 @@ def vx(path, fmt="rgb24", sample="all"):
         n = 0
         with vxfast.VideoReader(path) as r:
             for _ in r.frames(sample=sample, format=fmt):
+                n += 1
+        return n
+    return run
+
+
+def vx_fused(path):
+    spec = vxfast.Letterbox(640)
+
+    def run():
+        n = 0
+        with vxfast.VideoReader(path) as r:
+            for _ in r.frames(preprocess=spec):
+                n += 1
+        return n
+    return run
+
+
+def pyav_decode_only(path):
+    import av
+
+    def run():
+        n = 0
+        with av.open(str(path)) as c:
+            s = c.streams.video[0]
+            s.thread_type = "AUTO"
+            for _ in c.decode(s):
                 n += 1
         return n
     return run
@@ -99,6 +126,8 @@ def main(argv=None) -> int:
         "PyAV to_ndarray rgb24 (default threads)": pyav(clip, False),
         "PyAV to_ndarray rgb24 (thread_type=AUTO)": pyav(clip, True),
         "OpenCV VideoCapture (bgr)": opencv(clip),
+        "vxfast decode+letterbox 640 f32 (fused)": vx_fused(clip),
+        "PyAV decode only (AUTO, no conversion)": pyav_decode_only(clip),
     }
     if shutil.which("ffmpeg"):
         variants["ffmpeg -f null (decode only)"] = ffmpeg_null(clip)
@@ -114,6 +143,8 @@ def main(argv=None) -> int:
         "rgb24 vs PyAV default": fps["vxfast rgb24"] / fps["PyAV to_ndarray rgb24 (default threads)"],
         "rgb24 vs PyAV AUTO": fps["vxfast rgb24"] / fps["PyAV to_ndarray rgb24 (thread_type=AUTO)"],
         "rgb24 vs OpenCV": fps["vxfast rgb24"] / fps["OpenCV VideoCapture (bgr)"],
+        "fused decode+letterbox vs PyAV decode only": fps["vxfast decode+letterbox 640 f32 (fused)"]
+        / fps["PyAV decode only (AUTO, no conversion)"],
         "keyframes vs all (gop50), time": kmed["vxfast gop50 all (yuv420p)"] / kmed["vxfast gop50 keyframes (yuv420p)"],
     }
     if "ffmpeg -f null (decode only)" in fps:
