@@ -29,7 +29,8 @@ class Pipeline:
         preprocess: a preprocessing spec (default ``vxfast.Letterbox(640)``).
         batch: frames per batch; the last batch may be shorter (``batch.count``).
         sample, start, end: as :meth:`VideoReader.frames`.
-        prefetch: batches prepared ahead of the consumer (backpressure beyond that).
+        prefetch: batches prepared ahead of the consumer (backpressure beyond that); default: about
+            8 frames' worth, so the producer can use any CPU time the model leaves it.
         threads: decoder threads (0 = FFmpeg's choice).
 
     The producer runs in a C++ thread without the GIL. Stopping early (``break``, an exception,
@@ -39,11 +40,13 @@ class Pipeline:
 
     def __init__(self, video: Union[str, "os.PathLike[str]", VideoReader], preprocess=None, *,
                  batch: int = 8, sample: str = "all", start: Optional[float] = None,
-                 end: Optional[float] = None, prefetch: int = 2, threads: int = 0) -> None:
+                 end: Optional[float] = None, prefetch: Optional[int] = None, threads: int = 0) -> None:
         from .preprocess import Letterbox, LetterboxInfo, _core_spec
 
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValueError(f"batch={batch!r} must be an int >= 1")
+        if prefetch is None:
+            prefetch = max(2, -(-8 // batch))
         if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 1:
             raise ValueError(f"prefetch={prefetch!r} must be an int >= 1")
         self.reader = video if isinstance(video, VideoReader) else VideoReader(video, threads=threads)
