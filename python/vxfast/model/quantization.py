@@ -68,7 +68,7 @@ def read_frames(video: str | os.PathLike, indices: Sequence[int], size: int) -> 
         with VideoReader(video) as r:
             frames = r.get_frames_at([int(i) for i in indices], preprocess=Letterbox(size))
     except VideoError as e:
-        raise ModelError(f"calibration video {video}: {e}") from None
+        raise ModelError(f"video {video}: {e}") from None
     return np.stack([f.data for f in frames])
 
 
