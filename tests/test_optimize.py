@@ -69,7 +69,8 @@ def test_basic_level_is_portable(yolo, tmp_path, frames):
     r = vxfast.optimize(yolo, opt_level="basic", out=tmp_path / "b.onnx", bench_iters=1)
     assert not r.hardware_specific
     assert {n.domain for n in onnx.load(r.output).graph.node} <= {"", "ai.onnx"}
-    np.testing.assert_allclose(_run(r.output, frames[:1]), _run(yolo, frames[:1]), atol=1e-4, rtol=0)
+    np.testing.assert_allclose(_run(r.output, frames[:1]), _run(yolo, frames[:1]),
+                               atol=1e-4, rtol=0)
 
 
 def test_fp16_is_half_inside_float_io_and_agrees(yolo, fp16, frames):

@@ -1,4 +1,4 @@
-"""``vxfast optimize MODEL [--fp16] [--opt-level LEVEL]``: onnxruntime-optimised and/or float16 copy."""
+"""``vxfast optimize MODEL [--fp16] [--opt-level LEVEL]``: an optimised and/or float16 copy."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,8 @@ import argparse
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "optimize", help="write onnxruntime's optimised graph and/or a float16 (GPU) copy of a model")
+        "optimize",
+        help="write onnxruntime's optimised graph and/or a float16 (GPU) copy of a model")
     p.add_argument("model", help="ONNX model file or bare name")
     p.add_argument("--fp16", action="store_true",
                    help="convert to float16 with float32 inputs/outputs: for GPU providers "

@@ -6,10 +6,11 @@ both so nobody expects a run-time gain that is not there. Level "all" adds NCHWc
 specific to this CPU's vector width: such a file belongs to this machine (onnxruntime warns so too).
 
 Why float16 is applied AFTER an optimisation capped at "basic": extended/all fuse nodes into CPU
-contrib ops (FusedConv, NCHWc) that GPU providers do not all run, and a float16 graph optimised on the
-CPU provider would get Casts to float inserted where the CPU has no fp16 kernel. FP16 is for GPU
-providers; on CPU onnxruntime runs most of it through those Casts, so it is usually slower here; the
-report measures it and says so.
+contrib ops (FusedConv, NCHWc) that GPU providers do not all run, and a float16 graph optimised on
+the CPU provider would get Casts to float inserted where the CPU has no fp16 kernel. FP16 is for GPU
+providers; on CPU onnxruntime wraps its convolutions in those Casts and runs them in float32, so it
+is no faster here (measured 0.96-1.05x on yolov8n, docs/performance.md); the report measures it and
+says so.
 """
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def is_float16(proto) -> bool:
 
 
 def _copy_metadata(dst_path: Path, src_proto) -> None:
-    """Rewrite ``dst_path`` with exactly the source's metadata_props (names, imgsz, stride, task)."""
+    """Rewrite ``dst_path`` with exactly the source's metadata_props (names, imgsz, task...)."""
     import onnx
 
     proto = onnx.load(str(dst_path))
@@ -158,16 +159,17 @@ def optimize(model: str | os.PathLike, fp16: bool = False, opt_level: str | None
 
     Raises ModelError (naming the file) for a missing, non-ONNX or unreadable model, fp16 of a model
     that is already float16 or quantized, and a request that changes nothing. ``out`` defaults to
-    ``<model>-fp16.onnx`` / ``<model>-opt.onnx`` beside the model; the JSON report to ``<out>.json``.
+    ``<model>-fp16.onnx`` / ``<model>-opt.onnx`` beside the model; the JSON report to
+    ``<out>.json``.
     """
     level = opt_level if opt_level is not None else ("basic" if fp16 else "all")
     if level not in OPT_LEVELS:
         raise ValueError(f"opt_level: {level!r} is not one of {list(OPT_LEVELS)}")
     src, proto = load_onnx(model)
     if fp16 and level in ("extended", "all"):
-        raise ValueError(f"opt_level: {level!r} with fp16 would bake CPU-only fused ops into a model "
-                         "meant for GPU providers; use 'basic' or 'none' (the GPU session optimises "
-                         "the rest when it loads)")
+        raise ValueError(f"opt_level: {level!r} with fp16 would bake CPU-only fused ops into a "
+                         "model meant for GPU providers; use 'basic' or 'none' (the GPU session "
+                         "optimises the rest when it loads)")
     if not fp16 and level == "none":
         raise ModelError(f"model {src}: nothing to do (opt_level 'none' without fp16 would only "
                          "copy the file)")
@@ -219,15 +221,16 @@ def optimize(model: str | os.PathLike, fp16: bool = False, opt_level: str | None
     new = opt.run(None, input_feed(opt, x))
     diff = max(float(np.abs(a.astype(np.float64) - b.astype(np.float64)).max())
                for a, b in zip(ref, new))
-    orig_ms, opt_ms = interleaved_median_ms([orig, opt], [[input_feed(orig, x)], [input_feed(opt, x)]],
-                                            bench_iters)
+    orig_ms, opt_ms = interleaved_median_ms(
+        [orig, opt], [[input_feed(orig, x)], [input_feed(opt, x)]], bench_iters)
     speedup = orig_ms / opt_ms
     if fp16:
         notes.append(f"FP16 is for GPU providers (CUDA, TensorRT, DirectML); on this CPU it ran "
                      f"{speedup:.2f}x the original's speed ({opt_ms:.1f} ms vs {orig_ms:.1f} ms)")
     if speedup < 1.0:
-        notes.append(f"SLOWER than the original on this CPU ({speedup:.2f}x)")
-    elif not fp16:
+        notes.append(f"SLOWER than the original on this CPU ({speedup:.2f}x, median of "
+                     f"{max(1, bench_iters)} interleaved runs; a few % either way is noise)")
+    if not fp16:
         notes.append("onnxruntime optimises the original at load time too: expect the same run "
                      "speed; the gain is load time")
     report = OptimizeReport(

@@ -63,6 +63,7 @@ def _detections(outs: np.ndarray, conf: float, iou: float) -> list[tuple]:
     from ..postprocess import yolo
 
     dets = yolo(np.ascontiguousarray(outs, dtype=np.float32), conf=conf, iou=iou)
+    assert isinstance(dets, list)  # a 3-D batch always decodes to one Detections per image
     return [(d.xyxy, d.scores, d.class_ids) for d in dets]
 
 
@@ -71,14 +72,14 @@ def validate(original: str | os.PathLike, optimized: str | os.PathLike, video: s
              iou: float = 0.45, match_iou: float = 0.5,
              providers: Sequence[str] = ("CPUExecutionProvider",),
              report_path: str | os.PathLike | None = None) -> ValidationReport:
-    """Run ``original`` and ``optimized`` on ``frames`` frames spread over ``video`` and compare them.
+    """Run ``original`` and ``optimized`` on ``frames`` frames spread over ``video``; compare them.
 
     Returns max/mean absolute difference over every output, detection precision/recall/F1 of the
     optimised model's detections against the original's (detect models: conf ``conf``, NMS ``iou``,
     matched at ``match_iou`` with the same class), the median batch-1 ms of each on ``providers``
     (same run, interleaved), and ``passed`` = F1 >= ``min_f1``. Writes the JSON report to
-    ``report_path`` when given. Raises ModelError (naming the file) for an unreadable model or models
-    whose inputs/outputs do not correspond.
+    ``report_path`` when given. Raises ModelError (naming the file) for an unreadable model or
+    models whose inputs/outputs do not correspond.
     """
     if frames < 1:
         raise ValueError(f"frames: must be >= 1, got {frames}")
@@ -100,7 +101,7 @@ def validate(original: str | os.PathLike, optimized: str | os.PathLike, video: s
     if total < 1:
         raise ModelError(f"video {video}: no frames")
     idx = np.unique(np.linspace(0, total - 1, min(frames, total)).round().astype(int))
-    x = read_frames(video, idx, size)
+    x = read_frames(video, idx.tolist(), size)
     ref_feeds = [input_feed(ref_s, x[i:i + 1]) for i in range(len(x))]
     new_feeds = [input_feed(new_s, x[i:i + 1]) for i in range(len(x))]
     try:
@@ -125,7 +126,8 @@ def validate(original: str | os.PathLike, optimized: str | os.PathLike, video: s
     p = r = f1 = None
     n_ref = n_new = None
     first_ref = np.concatenate([f[0] for f in ref])
-    if meta.task in ("detect", None) and first_ref.ndim == 3 and 5 <= first_ref.shape[1] < first_ref.shape[2]:
+    is_yolo = first_ref.ndim == 3 and 5 <= first_ref.shape[1] < first_ref.shape[2]
+    if meta.task in ("detect", None) and is_yolo:
         ref_d = _detections(first_ref, conf, iou)
         new_d = _detections(np.concatenate([f[0] for f in new]), conf, iou)
         p, r, f1 = match_detections(ref_d, new_d, match_iou)
@@ -139,8 +141,8 @@ def validate(original: str | os.PathLike, optimized: str | os.PathLike, video: s
     ref_ms, new_ms = interleaved_median_ms([ref_s, new_s], [ref_feeds, new_feeds], bench_iters)
     speedup = ref_ms / new_ms
     if speedup < 1.0:
-        notes.append(f"the optimised model is SLOWER here ({speedup:.2f}x, "
-                     f"{', '.join(providers)})")
+        notes.append(f"the optimised model is SLOWER here ({speedup:.2f}x, {', '.join(providers)}, "
+                     f"median of {max(1, bench_iters)} interleaved runs; a few % is noise)")
     passed = finite and (f1 is None or f1 >= min_f1)
     report = ValidationReport(
         original=str(src), optimized=str(opt_path), video=str(video), frames=[int(i) for i in idx],
