@@ -68,7 +68,7 @@ def read_frames(video: str | os.PathLike, indices: Sequence[int], size: int) -> 
         with VideoReader(video) as r:
             frames = r.get_frames_at([int(i) for i in indices], preprocess=Letterbox(size))
     except VideoError as e:
-        raise ModelError(f"calibration video {video}: {e}") from None
+        raise ModelError(f"video {video}: {e}") from None
     return np.stack([f.data for f in frames])
 
 
@@ -118,10 +118,17 @@ def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def detection_agreement(ref_outs: np.ndarray, new_outs: np.ndarray,
                         iou_thr: float = 0.5) -> tuple[float, float, float]:
     """(precision, recall, F1) of ``new`` detections against ``ref`` (greedy same-class IoU match)."""
+    return match_detections([_decode(r) for r in ref_outs], [_decode(n) for n in new_outs], iou_thr)
+
+
+def match_detections(ref: Sequence[tuple], new: Sequence[tuple],
+                     iou_thr: float = 0.5) -> tuple[float, float, float]:
+    """(precision, recall, F1) of ``new`` against ``ref``, each one ``(xyxy, scores, class_ids)`` per
+    image: highest-scoring new boxes first, each matched to the unmatched same-class reference box of
+    highest IoU when that IoU is >= ``iou_thr``. Nothing on either side counts as perfect agreement."""
     tp = fp = fn = 0
-    for r, n in zip(ref_outs, new_outs):
-        rb, _, rc = _decode(r)
-        nb, ns, nc = _decode(n)
+    for (rb, _, rc), (nb, ns, nc) in zip(ref, new):
+        rb, rc, nb, ns, nc = (np.asarray(a) for a in (rb, rc, nb, ns, nc))
         matched = np.zeros(len(rb), bool)
         for j in np.argsort(-ns):
             if len(rb):
