@@ -130,7 +130,9 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
       for (size_t j = i + 1; j < pkts.size() && pkts[j].pict_type == AV_PICTURE_TYPE_B; ++j) ++disp;
     }
     idx.key_decode_pos.push_back(static_cast<int64_t>(i));
-    int64_t seek_ts = pkts[i].dts != AV_NOPTS_VALUE ? pkts[i].dts : pkts[i].pts;
+    // FFmpeg 5.1's MP4 demuxer matches seek targets against presentation times: a keyframe's dts
+    // (earlier than its pts with B-frames) lands one GOP early. dts-only containers seek by dts.
+    int64_t seek_ts = idx.by_pts ? pkts[i].pts : pkts[i].dts != AV_NOPTS_VALUE ? pkts[i].dts : pkts[i].pts;
     idx.key_display.push_back(disp);
     idx.key_seek_ts.push_back(seek_ts);
   }
