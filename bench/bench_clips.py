@@ -2,6 +2,9 @@
 
     PYTHONPATH=python python bench/bench_clips.py [--rounds 5] [--threads 0]
 
+Videos: vtest.avi scaled to 1920x1080, libx264 GOP 50, 342 frames (13.7 s; bench/media.py), and the
+same stream looped 8x without re-encoding (2736 frames, 109 s: the "long 1080p clip"); both cached
+outside the repository (VXFAST_BENCH_CACHE).
 Cases (all Kinetics-normalised float32, short side 224 + centre crop 224 unless said):
   x3d        one (1, 3, 16, 224, 224) clip, centre of the video
   4clips     num_clips=4, (4, 3, 16, 224, 224)
@@ -9,13 +12,13 @@ Cases (all Kinetics-normalised float32, short side 224 + centre crop 224 unless 
 Anchors, each producing the same tensor from PyAV-decoded RGB frames + cv2.resize + numpy:
   decode-all  PyAV decodes every frame in order and keeps the wanted ones (the issue's anchor);
   pyav-seek   PyAV seeks to the keyframe before each clip (or each wanted frame) and decodes forward.
-The clip is vtest.avi scaled to 1920x1080, libx264 GOP 50 (bench/media.py, cached outside the repo).
 Prints medians (ms) and ratios anchor / vxfast; figures go into docs/performance.md with this command.
 """
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -104,8 +107,19 @@ def _put(out, k, t, x, layout):
         out[k, t] = x
 
 
-def median_ms(fn, rounds: int) -> float:
-    fn()  # warm-up (file cache, imports)
+def long_1080p() -> Path:
+    out = media.cache_dir() / "vtest_1080p_h264_gop50_x8.mp4"
+    if not out.exists():
+        tmp = out.with_suffix(".tmp.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "7", "-i", str(media.h264_1080p_gop50()),
+                        "-c", "copy", str(tmp)], check=True)
+        tmp.rename(out)
+    return out
+
+
+def median_ms(fn, rounds: int, warm: bool = True) -> float:
+    if warm:
+        fn()  # warm-up (file cache, imports)
     times = []
     for _ in range(rounds):
         t0 = time.perf_counter()
@@ -114,40 +128,45 @@ def median_ms(fn, rounds: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=0, help="vxfast decoder threads (0: FFmpeg's choice)")
-    args = ap.parse_args()
-    path = media.h264_1080p_gop50()
-    r = vxfast.VideoReader(path, args.threads)
+def bench_video(path: Path, cases, rounds: int, threads: int) -> None:
+    r = vxfast.VideoReader(path, threads)
     n, fps = len(r), r.info.fps
-    print(f"{path.name}: {r.info.width}x{r.info.height} {r.info.codec}, {n} frames, "
+    print(f"\n{path.name}: {r.info.width}x{r.info.height} {r.info.codec}, {n} frames, "
           f"keyframes every {np.diff(r.keyframe_indices).max()} frames; simd {vxfast.simd_level()}")
-    cases = [
-        ("x3d", dict(frames_per_clip=16, num_clips=1), "kinetics", "CTHW"),
-        ("4clips", dict(frames_per_clip=16, num_clips=4), "kinetics", "CTHW"),
-        ("uniform60", dict(sample="uniform:60"), "imagenet", "TCHW"),
-    ]
-    print(f"{'case':<10} {'shape':<22} {'vxfast ms':>10} {'decode-all ms':>14} {'ratio':>6} "
+    print(f"{'case':<10} {'clips x T':<22} {'vxfast ms':>10} {'decode-all ms':>14} {'ratio':>6} "
           f"{'pyav-seek ms':>13} {'ratio':>6}  mean|diff|")
     for name, kw, norm, layout in cases:
         def run_vx():
-            return vxfast.clip_batch(r, norm=norm, layout=layout, **kw)
+            return vxfast.clip_batch(path, norm=norm, layout=layout, threads=threads, **kw)
 
         b = run_vx()
-        idx = clip_indices(n, **{k: v for k, v in kw.items()})
+        idx = clip_indices(n, **kw)
         assert (b.indices == idx).all()
         ref = anchor_decode_all(path, idx, norm, layout)
         seek = anchor_pyav_seek(path, idx, norm, layout, fps)
         diff = float(np.abs(b.data - ref).mean())
         assert np.array_equal(seek, ref), f"{name}: the seeking anchor decoded other frames"
-        t_vx = median_ms(run_vx, args.rounds)
-        t_all = median_ms(lambda: anchor_decode_all(path, idx, norm, layout), args.rounds)
-        t_seek = median_ms(lambda: anchor_pyav_seek(path, idx, norm, layout, fps), args.rounds)
-        print(f"{name:<10} {str(b.data.shape):<22} {t_vx:>10.1f} {t_all:>14.1f} {t_all / t_vx:>5.1f}x "
-              f"{t_seek:>13.1f} {t_seek / t_vx:>5.1f}x  {diff:.4f}")
+        del b, ref, seek
+        t_vx = median_ms(run_vx, rounds)
+        t_all = median_ms(lambda: anchor_decode_all(path, idx, norm, layout), rounds, warm=False)
+        t_seek = median_ms(lambda: anchor_pyav_seek(path, idx, norm, layout, fps), rounds)
+        print(f"{name:<10} {str(tuple(idx.shape)):<22} {t_vx:>10.1f} {t_all:>14.1f} {t_all / t_vx:>5.1f}x "
+              f"{t_seek:>13.1f} {t_seek / t_vx:>5.1f}x  {diff:.4f}", flush=True)
 
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=0, help="vxfast decoder threads (0: FFmpeg's choice)")
+    ap.add_argument("--no-long", action="store_true", help="skip the 109 s video (its decode-all anchor "
+                    "takes ~25 s a round)")
+    args = ap.parse_args()
+    x3d = ("x3d", dict(frames_per_clip=16, num_clips=1), "kinetics", "CTHW")
+    four = ("4clips", dict(frames_per_clip=16, num_clips=4), "kinetics", "CTHW")
+    uni = ("uniform60", dict(sample="uniform:60"), "imagenet", "TCHW")
+    bench_video(media.h264_1080p_gop50(), [x3d, four, uni], args.rounds, args.threads)
+    if not args.no_long:
+        bench_video(long_1080p(), [four, uni], args.rounds, args.threads)
 
 if __name__ == "__main__":
     main()

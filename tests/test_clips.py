@@ -279,3 +279,24 @@ def test_uniform_indices_match_the_reader_rounding(n, count):
     got = clip_indices(n, sample=f"uniform:{count}")[0]
     want = [0] if count == 1 else [int(np.floor(j * (n - 1) / (count - 1) + 0.5)) for j in range(count)]
     assert got.tolist() == want
+
+
+def test_embed_matches_onnxruntime_on_the_same_tensors(vtest_avi, models_dir):
+    ort = pytest.importorskip("onnxruntime")
+    path = models_dir / "yolov8n-dynamic.onnx"
+    spec = vxfast.Resize(640)  # the model's own input: RGB 0..1 at 640x640
+    e = vxfast.embed(vtest_avi, str(path), sample="uniform:3", preprocess=spec, batch_size=2)
+    assert len(e) == 3 and e.vectors.shape == (3, 84 * 8400) and e.vectors.dtype == np.float32
+    np.testing.assert_array_equal(e.index, [0, 170, 340])
+    r = vxfast.VideoReader(vtest_avi)
+    np.testing.assert_allclose(e.pts, np.asarray(r.frame_pts)[e.index])
+    x = np.stack([f.data for f in r.get_frames_at(e.index.tolist(), preprocess=spec)])
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    ref = sess.run(None, {sess.get_inputs()[0].name: x})[0].reshape(3, -1)
+    np.testing.assert_allclose(e.vectors, ref, rtol=1e-3, atol=1e-3)
+    n = vxfast.embed(r, str(path), sample="uniform:2", preprocess=spec, normalize=True)
+    np.testing.assert_allclose(np.linalg.norm(n.vectors, axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="output"):
+        vxfast.embed(r, str(path), preprocess=spec, output="nope")
+    with pytest.raises(ValueError, match="batch_size"):
+        vxfast.embed(r, str(path), preprocess=spec, batch_size=0)

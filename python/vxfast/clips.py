@@ -25,8 +25,8 @@ import numpy as np
 from .preprocess import _CLIP_MEAN, _CLIP_STD, _IMAGENET_MEAN, _IMAGENET_STD, CenterCrop, Resize, _size_hw
 from .video import VideoReader
 
-__all__ = ["Clip", "ClipBatch", "clips", "clip_batch", "clip_indices", "slow_indices", "CLIP_NORMS",
-           "CLIP_LAYOUTS"]
+__all__ = ["Clip", "ClipBatch", "Embeddings", "clips", "clip_batch", "clip_indices", "slow_indices",
+           "embed", "CLIP_NORMS", "CLIP_LAYOUTS"]
 
 #: Normalisation presets, (mean, std) per RGB channel on 0..1 pixels.
 CLIP_NORMS = {
@@ -369,3 +369,91 @@ def clip_batch(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, s
         plan.close()
     slow = None if plan.slow is None else np.take(data, plan.slow, axis=plan.time_axis(True))
     return ClipBatch(data, plan.indices.copy(), pts, plan.layout, slow)
+
+
+# -- per-frame embeddings -------------------------------------------------------------------------
+@dataclass
+class Embeddings:
+    """Per-frame model outputs: ``vectors`` (N, D) float32, ``index`` (N,) int64, ``pts`` (N,) s."""
+
+    vectors: np.ndarray
+    index: np.ndarray
+    pts: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+
+def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps:1",
+          preprocess: Any = None, batch_size: int = 16, output: Union[int, str] = 0,
+          normalize: bool = False, start: Optional[float] = None, end: Optional[float] = None,
+          threads: int = 0) -> Embeddings:
+    """Runs an ONNX image model (CLIP-style image encoder, any classifier) over sampled frames.
+
+    Args:
+        video: a path or an open :class:`VideoReader`.
+        model: a :class:`vxfast.Model`, or a path / name to open one with.
+        sample: which frames, as :meth:`VideoReader.frames` (``"fps:1"``, ``"uniform:32"``, ...).
+        preprocess: the model's spec; default :meth:`vxfast.presets.clip` at the model's input size
+            (224 when the size is not fixed in the graph).
+        batch_size: frames per model call; the last batch may be smaller.
+        output: which output (index or name) holds the embedding; each frame's output is flattened.
+        normalize: L2-normalise each vector (CLIP similarity search).
+        start, end: seconds, as :meth:`VideoReader.frames`.
+
+    Frames are decoded and preprocessed in one pass into a preallocated batch (the decoder's
+    tensors are copied once into their batch slot), then the batch is run.
+    """
+    from .model import Model
+    from .preprocess import _Spec, presets
+
+    bs = _pos_int(batch_size, "batch_size")
+    m = model if isinstance(model, Model) else Model(model)
+    if preprocess is None:
+        shape = m.info.inputs[0].shape
+        hw = tuple(d for d in shape[-2:])
+        size = hw if all(isinstance(d, int) and d > 0 for d in hw) else 224
+        preprocess = presets.clip(size if isinstance(size, int) or size[0] != size[1] else size[0])
+    elif not isinstance(preprocess, _Spec):
+        raise ValueError(f"preprocess={preprocess!r}: expected a spec such as vxfast.presets.clip()")
+    names = [o.name for o in m.info.outputs]
+    if isinstance(output, str):
+        if output not in names:
+            raise ValueError(f"output={output!r}: the model's outputs are {names}")
+        out_i = names.index(output)
+    elif isinstance(output, (int, np.integer)) and not isinstance(output, bool) and 0 <= output < len(names):
+        out_i = int(output)
+    else:
+        raise ValueError(f"output={output!r}: expected an output index < {len(names)} or a name in {names}")
+    owned = not isinstance(video, VideoReader)
+    reader = VideoReader(video, threads) if owned else video
+    try:
+        info = reader.info
+        fshape = preprocess.output_shape(info.width, info.height)
+        batch = np.empty((bs,) + tuple(fshape), np.dtype(preprocess.dtype))
+        vecs: List[np.ndarray] = []
+        index: List[int] = []
+        pts: List[float] = []
+        fill = 0
+
+        def flush(k: int) -> None:
+            y = m.run(batch[:k])[out_i]
+            vecs.append(np.asarray(y, np.float32).reshape(k, -1))
+
+        for fr in reader.frames(sample=sample, start=start, end=end, preprocess=preprocess):
+            batch[fill] = fr.data
+            index.append(fr.index)
+            pts.append(fr.pts)
+            fill += 1
+            if fill == bs:
+                flush(fill)
+                fill = 0
+        if fill:
+            flush(fill)
+    finally:
+        if owned:
+            reader.close()
+    v = np.concatenate(vecs) if vecs else np.empty((0, 0), np.float32)
+    if normalize and len(v):
+        v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    return Embeddings(v, np.asarray(index, np.int64), np.asarray(pts, np.float64))
