@@ -135,11 +135,12 @@ def test_layouts_dtypes_and_norms_agree(vtest_avi):
                 "clip": ((0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711))}
     for name, (mean, std) in expected.items():
         got = next(clips(vtest_avi, norm=name, **kw)).data
-        m, s = np.asarray(mean, np.float32)[:, None, None, None], np.asarray(std, np.float32)[:, None, None, None]
+        m = np.asarray(mean, np.float32)[:, None, None, None]
+        s = np.asarray(std, np.float32)[:, None, None, None]
         np.testing.assert_allclose(got, (unit - m) / s, atol=1e-5)
     explicit = next(clips(vtest_avi, norm=((0.5,), (0.25, 0.5, 1.0)), **kw)).data
-    np.testing.assert_allclose(explicit, (unit - 0.5) / np.asarray([0.25, 0.5, 1.0], np.float32)[:, None, None, None],
-                               atol=1e-5)
+    per_channel = np.asarray([0.25, 0.5, 1.0], np.float32)[:, None, None, None]
+    np.testing.assert_allclose(explicit, (unit - 0.5) / per_channel, atol=1e-5)
 
 
 def test_plain_resize_and_rectangular_size(vtest_avi):
@@ -166,7 +167,8 @@ def test_uniform_60_keyframe_importance_input(vtest_avi):
 
 
 def test_slowfast_pathways(vtest_avi):
-    np.testing.assert_array_equal(slow_indices(32, 4), [0, 4, 8, 13, 17, 22, 26, 31])  # torch.linspace(0,31,8).long()
+    # torch.linspace(0, 31, 8).long(), PyTorchVideo's PackPathway for SlowFast 8x8
+    np.testing.assert_array_equal(slow_indices(32, 4), [0, 4, 8, 13, 17, 22, 26, 31])
     np.testing.assert_array_equal(slow_indices(16, 2), np.linspace(0, 15, 8).astype(np.int64))
     c = next(clips(vtest_avi, frames_per_clip=32, step=2, alpha=4))
     slow, fast = c.pathways
@@ -196,8 +198,8 @@ def test_short_video_pads_with_last_frame_or_raises(make_video):
         np.testing.assert_array_equal(c.data[:, t], c.data[:, 4])
     assert c.pts[-1] == c.pts[4]
     assert len(list(clips(r, frames_per_clip=8, num_clips="all", size=64))) == 1
-    assert clip_batch(r, frames_per_clip=4, num_clips=3, size=64).indices.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3],
-                                                                                      [1, 2, 3, 4]]
+    three = clip_batch(r, frames_per_clip=4, num_clips=3, size=64).indices
+    assert three.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3], [1, 2, 3, 4]]
     with pytest.raises(ValueError, match="short"):
         next(clips(r, frames_per_clip=8, short="error"))
     b = clip_batch(r, sample="uniform:8", size=64)  # more frames than the video: repeats

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -145,7 +145,7 @@ def _make_spec(size: Any, crop: str, resize_short: Optional[int], layout: str, n
     if dname == "uint8":  # raw 0..255 pixels: normalisation belongs to the model then
         mean, std = (0.0,) * 3, (1.0,) * 3
     frame_layout = "hwc" if layout == "THWC" else "chw"
-    kw = dict(mean=mean, std=std, layout=frame_layout, dtype=dname)
+    kw: Dict[str, Any] = dict(mean=mean, std=std, layout=frame_layout, dtype=dname)
     if crop.lower() == "resize":
         if resize_short is not None:
             raise ValueError(f"resize_short={resize_short!r}: only meaningful with crop='center'")
@@ -410,10 +410,11 @@ def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps
     bs = _pos_int(batch_size, "batch_size")
     m = model if isinstance(model, Model) else Model(model)
     if preprocess is None:
-        shape = m.info.inputs[0].shape
-        hw = tuple(d for d in shape[-2:])
-        size = hw if all(isinstance(d, int) and d > 0 for d in hw) else 224
-        preprocess = presets.clip(size if isinstance(size, int) or size[0] != size[1] else size[0])
+        hw = tuple(m.info.inputs[0].shape[-2:])
+        size: Tuple[int, int] = (224, 224)
+        if len(hw) == 2 and all(isinstance(d, int) and d > 0 for d in hw):
+            size = (int(hw[0]), int(hw[1]))  # type: ignore[arg-type]
+        preprocess = presets.clip(size[0] if size[0] == size[1] else size)
     elif not isinstance(preprocess, _Spec):
         raise ValueError(f"preprocess={preprocess!r}: expected a spec such as vxfast.presets.clip()")
     names = [o.name for o in m.info.outputs]
@@ -425,8 +426,8 @@ def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps
         out_i = int(output)
     else:
         raise ValueError(f"output={output!r}: expected an output index < {len(names)} or a name in {names}")
-    owned = not isinstance(video, VideoReader)
-    reader = VideoReader(video, threads) if owned else video
+    reader = video if isinstance(video, VideoReader) else VideoReader(video, threads)
+    owned = reader is not video
     try:
         info = reader.info
         fshape = preprocess.output_shape(info.width, info.height)
