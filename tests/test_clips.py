@@ -302,3 +302,9 @@ def test_embed_matches_onnxruntime_on_the_same_tensors(vtest_avi, models_dir):
         vxfast.embed(r, str(path), preprocess=spec, output="nope")
     with pytest.raises(ValueError, match="batch_size"):
         vxfast.embed(r, str(path), preprocess=spec, batch_size=0)
+
+
+def test_public_names_are_exported():
+    assert vxfast.clips is clips and vxfast.clip_batch is clip_batch
+    for name in ("Clip", "ClipBatch", "Embeddings", "embed", "clip_indices", "slow_indices"):
+        assert name in vxfast.__all__ and hasattr(vxfast, name)
