@@ -80,6 +80,15 @@ class DetectStats:
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
 
 
+def _decoder_threads(info) -> int:
+    """Decoder threads for a pipeline feeding this model. When the model runs on the CPU of a small
+    machine it already keeps every core busy; one decode thread then beats FFmpeg's auto choice
+    (measured on 2 cores, 1080p H.264 + YOLOv8n: 18.1 vs 17.2 fps, docs/performance.md)."""
+    providers = [str(p) for p in (getattr(info, "providers", None) or [])]
+    on_cpu = not providers or all(p.startswith("CPU") for p in providers)
+    return 1 if on_cpu and (os.cpu_count() or 1) <= 4 else 0
+
+
 class _Detector:
     def __init__(self, video, model, batch, sample, conf, iou, max_det, classes, profile, start, end,
                  agnostic):
@@ -99,7 +108,7 @@ class _Detector:
         imgsz = info.imgsz or tuple(self.model.input_shape(batch)[-2:])
         from .preprocess import Letterbox
 
-        self.reader = video if isinstance(video, VideoReader) else VideoReader(video)
+        self.reader = video if isinstance(video, VideoReader) else VideoReader(video, threads=_decoder_threads(info))
         self.spec = Letterbox(tuple(int(s) for s in imgsz))
         self.pipeline = Pipeline(self.reader, self.spec, batch=batch, sample=sample, start=start, end=end)
         self.kw = dict(conf=conf, iou=iou, max_det=max_det, classes=classes, agnostic=agnostic)
