@@ -7,21 +7,11 @@ import numpy as np
 import pytest
 
 import vxfast
+from bench_preprocess import ultralytics  # the anchor, one definition for script and suite
 
 SPEC = vxfast.Letterbox(640)
 
 
-def ultralytics(bgr: np.ndarray, size: int = 640) -> np.ndarray:
-    """Ultralytics' LetterBox + the predictor's BGR->RGB, HWC->CHW, /255 (no torch)."""
-    h, w = bgr.shape[:2]
-    r = min(size / h, size / w)
-    nw, nh = int(round(w * r)), int(round(h * r))
-    dw, dh = (size - nw) / 2, (size - nh) / 2
-    im = cv2.resize(bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    top, bottom = int(round(dh - 0.1)), int(round(dh + 0.1))
-    left, right = int(round(dw - 0.1)), int(round(dw + 0.1))
-    im = cv2.copyMakeBorder(im, top, bottom, left, right, cv2.BORDER_CONSTANT, value=(114, 114, 114))
-    return np.ascontiguousarray(im[..., ::-1].transpose(2, 0, 1)).astype(np.float32) / 255.0
 
 
 @pytest.mark.benchmark(group="preprocess 1080p BGR -> 640 letterbox f32 CHW")

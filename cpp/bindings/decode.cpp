@@ -256,7 +256,7 @@ class ReaderCore {
                                                 src_->rotation_to_apply(), 0);
     }
     return std::make_shared<PixelConverter>(parse_pixel_format(format), in.coded_width, in.coded_height,
-                                            src_->rotation_to_apply(), 1);
+                                            src_->rotation_to_apply());
   }
 
   std::shared_ptr<VideoSource> src_;

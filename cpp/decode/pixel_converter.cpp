@@ -69,8 +69,8 @@ int sws_colorspace(AVColorSpace cs) {
 }
 }  // namespace
 
-PixelConverter::PixelConverter(PixelFormat fmt, int width, int height, int rotation, int sws_threads)
-    : fmt_(fmt), w_(width), h_(height), rotation_(rotation), sws_threads_(sws_threads) {
+PixelConverter::PixelConverter(PixelFormat fmt, int width, int height, int rotation)
+    : fmt_(fmt), w_(width), h_(height), rotation_(rotation) {
   if (rotation_ != 0) scratch_.resize(bytes());
 }
 

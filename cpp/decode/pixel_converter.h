@@ -21,7 +21,7 @@ const char* pixel_format_name(PixelFormat f);
 class PixelConverter : public FrameWriter {
  public:
   // width/height: decoded (unrotated) size; rotation: clockwise degrees to apply (0 = none).
-  PixelConverter(PixelFormat fmt, int width, int height, int rotation, int sws_threads);
+  PixelConverter(PixelFormat fmt, int width, int height, int rotation);
   std::vector<ptrdiff_t> shape() const override;
   size_t bytes() const override;
   void write(const AVFrame* src, uint8_t* dst) override;
@@ -35,7 +35,7 @@ class PixelConverter : public FrameWriter {
   void sws_convert(const AVFrame* src, uint8_t* dst);
 
   PixelFormat fmt_;
-  int w_, h_, rotation_, sws_threads_;
+  int w_, h_, rotation_;
   UniqueSwsContext sws_;
   int sws_src_w_ = 0, sws_src_h_ = 0, sws_src_fmt_ = -1, sws_colorspace_ = -1, sws_range_ = -1;
   std::vector<uint8_t> scratch_;

@@ -53,7 +53,7 @@ void PreprocessWriter::write(const AVFrame* f, uint8_t* dst) {
   // Rare layouts: planes as yuv420p (rotated when asked), then the same fused kernel. The range is
   // kept as decoded (PixelConverter copies or converts without range change).
   if (!to_yuv_) {
-    to_yuv_ = std::make_unique<PixelConverter>(PixelFormat::YUV420P, w_, h_, rotation_, 1);
+    to_yuv_ = std::make_unique<PixelConverter>(PixelFormat::YUV420P, w_, h_, rotation_);
     yuv_.resize(to_yuv_->bytes());
   }
   to_yuv_->write(f, yuv_.data());

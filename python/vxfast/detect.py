@@ -168,19 +168,12 @@ def detect(video: Union[str, "os.PathLike[str]", VideoReader], model, *, batch: 
         profile: a profile name or :class:`vxfast.Config`; explicit arguments override it.
         stats: a :class:`DetectStats` to fill (frames, detections, time per stage) as it runs.
     """
-    cfg = None
-    if profile is not None or conf is None or iou is None:
-        try:
-            from .config import resolve_config  # type: ignore[attr-defined]
-            cfg = resolve_config(profile)
-        except Exception:
-            if profile is not None:
-                raise
-    if conf is None:
-        conf = float(getattr(cfg, "conf_threshold", 0.25) if cfg is not None else 0.25)
-    if iou is None:
-        iou = float(getattr(cfg, "iou_threshold", 0.45) if cfg is not None else 0.45)
-    if batch is None and cfg is not None and getattr(cfg, "batch_size", None):
+    from .config import resolve_config
+
+    cfg = resolve_config(profile)  # explicit arguments override it
+    conf = float(cfg.conf_threshold) if conf is None else conf
+    iou = float(cfg.iou_threshold) if iou is None else iou
+    if batch is None and cfg.batch_size:
         batch = int(cfg.batch_size)
     d = _Detector(video, model, batch, sample, conf, iou, max_det, classes, profile, start, end, agnostic)
     if stats is not None:

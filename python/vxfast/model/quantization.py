@@ -90,21 +90,12 @@ def head_decode_nodes(model) -> list[str]:
 
 
 def _decode(out: np.ndarray, conf: float = 0.25, iou: float = 0.45):
-    """YOLOv8 [84, N] -> (xyxy, score, cls) after class-aware NMS: a small numpy reference."""
-    import cv2
+    """YOLOv8 [4+nc, N] -> (xyxy, score, cls) through vxfast's own decode + class-aware NMS."""
+    from ..postprocess import yolo
 
-    boxes, scores = out[:4].T, out[4:].T
-    cls = scores.argmax(1)
-    best = scores[np.arange(len(cls)), cls]
-    keep = best >= conf
-    boxes, best, cls = boxes[keep], best[keep], cls[keep]
-    xyxy = np.concatenate([boxes[:, :2] - boxes[:, 2:] / 2, boxes[:, :2] + boxes[:, 2:] / 2], 1)
-    if not len(xyxy):
-        return xyxy, best, cls
-    offset = xyxy + (cls[:, None] * 4096.0)  # class-aware NMS by separating classes in space
-    xywh = np.concatenate([offset[:, :2], offset[:, 2:] - offset[:, :2]], 1)
-    idx = np.array(cv2.dnn.NMSBoxes(xywh.tolist(), best.tolist(), conf, iou)).reshape(-1)
-    return xyxy[idx], best[idx], cls[idx]
+    d = yolo(np.ascontiguousarray(out, dtype=np.float32), conf=conf, iou=iou, format="channels_first",
+             nc=out.shape[0] - 4)
+    return d.xyxy, d.scores, d.class_ids
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
