@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import cv2
 import numpy as np
@@ -117,3 +118,28 @@ def test_detect_bad_arguments(vtest_avi, models_dir, model):
         vxfast.detect(vtest_avi, model, conf=1.5)
     with pytest.raises(vxfast.VideoError, match="no such file"):
         vxfast.detect(vtest_avi.parent / "missing.mp4", model)
+
+
+def test_detect_streams_give_the_same_detections_in_order(vtest_avi, models_dir):
+    """Two model streams run alternate batches on worker threads; results come back in frame
+    order and equal the one-stream run."""
+    stats = vxfast.DetectStats()
+    two = list(vxfast.detect(vtest_avi, models_dir / "yolov8n.onnx", sample="every:40", streams=2,
+                             stats=stats))
+    assert stats.streams == 2 and stats.frames == len(two)
+    one = list(vxfast.detect(vtest_avi, models_dir / "yolov8n.onnx", sample="every:40", streams=1))
+    assert [r.index for r in two] == [r.index for r in one] == list(range(0, 341, 40))
+    for x, y in zip(two, one):
+        np.testing.assert_array_equal(x.class_ids, y.class_ids)
+        np.testing.assert_array_equal(x.xyxy, y.xyxy)
+
+
+def test_detect_streams_stop_cleanly_on_break(vtest_avi, models_dir):
+    before = threading.active_count()
+    for i, _ in enumerate(vxfast.detect(vtest_avi, models_dir / "yolov8n.onnx", streams=2, batch=2)):
+        if i == 2:
+            break
+    import gc
+
+    gc.collect()
+    assert threading.active_count() == before

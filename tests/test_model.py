@@ -278,3 +278,52 @@ def test_tensorrt_engine_runs_when_available(tmp_path):
         x = np.zeros(m.input_shape(), m.info.input_dtype)
         outs = m(x)
         assert m.info.backend == "tensorrt" and outs[0].shape[0] == x.shape[0]
+
+
+def test_streams_run_concurrently_and_agree_with_bare(static_path, cache, bare_static, frames):
+    """Two sessions of one thread each: every concurrent caller gets its own, correct result."""
+    refs = [bare_static.run(None, {"images": frames[i:i + 1]})[0] for i in range(6)]
+    with vxfast.Model(static_path, providers="cpu", streams=2, cache_dir=cache, warmup=0) as m:
+        assert m.streams == 2 and m.info.streams == 2 and "streams=2" in repr(m)
+        results: dict[int, np.ndarray] = {}
+        errors: list[BaseException] = []
+
+        def work(i: int) -> None:
+            try:
+                with m.stream() as s:  # copy=False buffers stay ours inside the block
+                    out = s.run(frames[i:i + 1], copy=False)[0]
+                    results[i] = out.copy()
+            except BaseException as e:  # noqa: BLE001
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        for i in range(6):
+            np.testing.assert_allclose(results[i], refs[i], rtol=1e-5, atol=1e-4)
+        assert m.stats()["calls"] == 6
+    with pytest.raises(vxfast.ModelError, match="close"):
+        m(frames[:1])
+
+
+def test_streams_follow_a_lazy_batch_rewrite(static_path, cache, bare_static, frames):
+    """A batch nobody announced rewrites the fixed batch axis once; the other stream follows."""
+    refs = bare_static.run(None, {"images": frames[:1]})[0]
+    with vxfast.Model(static_path, providers="cpu", streams=2, cache_dir=cache, warmup=0) as m:
+        assert m.info.batch_mode == "static"
+        with m.stream() as a, m.stream() as b:
+            out4 = a.run(frames[:4])[0]
+            assert m.info.batch_mode == "rewritten"
+            out1 = b.run(frames[:1])[0]
+        np.testing.assert_allclose(out4[:1], refs, rtol=1e-5, atol=1e-4)
+        np.testing.assert_allclose(out1, refs, rtol=1e-5, atol=1e-4)
+
+
+def test_streams_setting_is_validated(static_path, cache):
+    with pytest.raises(vxfast.ConfigError, match="streams"):
+        vxfast.Model(static_path, providers="cpu", streams=-1, cache_dir=cache, warmup=0)
+    cfg = vxfast.Config().with_env({"VXFAST_STREAMS": "3"})
+    assert cfg.streams == 3

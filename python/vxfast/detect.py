@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Union
 
@@ -25,7 +27,7 @@ from .detections import Detections
 from .pipeline import Pipeline
 from .video import VideoReader
 
-__all__ = ["detect", "FrameDetections", "DetectStats"]
+__all__ = ["detect", "FrameDetections", "DetectStats", "default_streams"]
 
 
 @dataclass
@@ -64,11 +66,13 @@ class FrameDetections:
 @dataclass
 class DetectStats:
     """Where the time went. ``wait_s`` is time the consumer waited for decoded batches: near zero
-    means decode+preprocess were fully hidden behind inference."""
+    means decode+preprocess were fully hidden behind inference. With several model streams,
+    ``inference_s`` and ``postprocess_s`` add up every stream's time, so they can exceed ``wall_s``."""
 
     frames: int = 0
     detections: int = 0
     batches: int = 0
+    streams: int = 1
     wall_s: float = 0.0
     wait_s: float = 0.0
     inference_s: float = 0.0
@@ -89,9 +93,22 @@ def _decoder_threads(info) -> int:
     return 1 if on_cpu and (os.cpu_count() or 1) <= 4 else 0
 
 
+def default_streams(providers="auto", tensorrt: bool = True) -> int:
+    """Model streams :func:`detect` uses when it loads the model itself: 2 when the model runs on
+    the CPU (two 1-thread sessions on alternate batches out-run one 2-thread session by ~20 % on
+    2 cores: docs/performance.md), else 1 (a GPU queue gains nothing from a second session)."""
+    import onnxruntime as ort
+
+    from .model.providers import runs_on_cpu
+
+    cores = os.cpu_count() or 1
+    return 2 if cores >= 2 and runs_on_cpu(providers, ort.get_available_providers(),
+                                           tensorrt=tensorrt) else 1
+
+
 class _Detector:
     def __init__(self, video, model, batch, sample, conf, iou, max_det, classes, profile, start, end,
-                 agnostic):
+                 agnostic, streams):
         from .model import Model
         from .postprocess import yolo  # noqa: F401  (fail early if missing)
 
@@ -99,7 +116,16 @@ class _Detector:
             raise ValueError(f"conf={conf!r} must be within [0, 1]")
         if not 0.0 <= iou <= 1.0:
             raise ValueError(f"iou={iou!r} must be within [0, 1]")
-        self.model = model if isinstance(model, Model) else Model(model, profile=profile, batch=batch)
+        if isinstance(model, Model):
+            self.model = model
+        else:
+            from .config import resolve_config
+
+            if streams is None:
+                cfg = resolve_config(profile)
+                streams = cfg.streams or (default_streams(cfg.providers, cfg.tensorrt)
+                                          if not str(model).endswith(".engine") else 1)
+            self.model = Model(model, profile=profile, batch=batch, streams=streams)
         info = self.model.info
         if info.task not in (None, "detect"):
             raise ValueError(f"detect() needs a detection model; {info.name} is a {info.task!r} model")
@@ -114,38 +140,60 @@ class _Detector:
         self.kw = dict(conf=conf, iou=iou, max_det=max_det, classes=classes, agnostic=agnostic)
         self.stats = DetectStats()
 
-    def __iter__(self) -> Iterator[FrameDetections]:
+    def _infer(self, b) -> tuple:
+        """Inference + postprocessing of one batch on whichever model stream is free. Runs on a
+        worker thread when the model has several streams (onnxruntime and the C++ decode + NMS
+        release the GIL)."""
         from .postprocess import yolo
 
+        with self.model.stream() as s:
+            t1 = time.perf_counter()
+            outs = s.run(b.tensor, copy=False)
+            t2 = time.perf_counter()
+            dets = yolo(outs[0], letterbox=b.letterbox, names=self.model.names, **self.kw)
+            t3 = time.perf_counter()
+        if isinstance(dets, Detections):
+            dets = [dets]
+        return b.indices, b.pts, dets, t2 - t1, t3 - t2
+
+    def __iter__(self) -> Iterator[FrameDetections]:
         st = self.stats
-        names = self.model.names
+        n = st.streams = self.model.streams
         t_start = time.perf_counter()
         it = iter(self.pipeline)
+        # Up to n batches in flight, one per model stream; results are yielded in frame order.
+        # A batch's ring slot is handed back when its worker drops it.
+        pool = ThreadPoolExecutor(n, thread_name_prefix="vxfast-detect") if n > 1 else None
+        pending: deque = deque()
+        done = False
         try:
             while True:
-                t0 = time.perf_counter()
-                try:
-                    b = next(it)
-                except StopIteration:
+                while not done and len(pending) < n:
+                    t0 = time.perf_counter()
+                    try:
+                        b = next(it)
+                    except StopIteration:
+                        done = True
+                        break
+                    st.wait_s += time.perf_counter() - t0
+                    pending.append(pool.submit(self._infer, b) if pool else self._infer(b))
+                    del b
+                if not pending:
                     break
-                t1 = time.perf_counter()
-                outs = self.model.run(b.tensor, copy=False)
-                t2 = time.perf_counter()
-                dets = yolo(outs[0], letterbox=b.letterbox, names=names, **self.kw)
-                if isinstance(dets, Detections):
-                    dets = [dets]
-                t3 = time.perf_counter()
-                st.wait_s += t1 - t0
-                st.inference_s += t2 - t1
-                st.postprocess_s += t3 - t2
+                head = pending.popleft()
+                indices, pts, dets, t_inf, t_post = head.result() if pool else head
+                st.inference_s += t_inf
+                st.postprocess_s += t_post
                 st.batches += 1
-                indices, pts = b.indices, b.pts
-                del b, outs
                 for k, d in enumerate(dets):
                     st.frames += 1
                     st.detections += len(d)
                     yield FrameDetections(int(indices[k]), float(pts[k]), d)
         finally:
+            if pool is not None:
+                for f in pending:
+                    f.cancel()
+                pool.shutdown(wait=True)  # no worker outlives the iterator
             st.wall_s = time.perf_counter() - t_start
             st.decode = self.pipeline.stats()
             self.pipeline.close()
@@ -155,7 +203,7 @@ def detect(video: Union[str, "os.PathLike[str]", VideoReader], model, *, batch: 
            sample: str = "all", conf: Optional[float] = None, iou: Optional[float] = None,
            max_det: int = 300, classes: Optional[Sequence[int]] = None, agnostic: bool = False,
            profile=None, start: Optional[float] = None, end: Optional[float] = None,
-           stats: Optional[DetectStats] = None) -> Iterator[FrameDetections]:
+           stats: Optional[DetectStats] = None, streams: Optional[int] = None) -> Iterator[FrameDetections]:
     """Runs a YOLO-style detector over a video; yields one :class:`FrameDetections` per frame, in order.
 
     Args:
@@ -167,6 +215,9 @@ def detect(video: Union[str, "os.PathLike[str]", VideoReader], model, *, batch: 
         max_det, classes, agnostic: as :func:`vxfast.postprocess.yolo`.
         profile: a profile name or :class:`vxfast.Config`; explicit arguments override it.
         stats: a :class:`DetectStats` to fill (frames, detections, time per stage) as it runs.
+        streams: model sessions running batches concurrently when ``model`` is loaded here
+            (default: the profile's, else :func:`default_streams`: 2 on the CPU, 1 on a GPU); a
+            given :class:`vxfast.Model` runs with its own ``streams``.
     """
     from .config import resolve_config
 
@@ -175,7 +226,8 @@ def detect(video: Union[str, "os.PathLike[str]", VideoReader], model, *, batch: 
     iou = float(cfg.iou_threshold) if iou is None else iou
     if batch is None and cfg.batch_size:
         batch = int(cfg.batch_size)
-    d = _Detector(video, model, batch, sample, conf, iou, max_det, classes, profile, start, end, agnostic)
+    d = _Detector(video, model, batch, sample, conf, iou, max_det, classes, profile, start, end, agnostic,
+                  streams)
     if stats is not None:
         d.stats = stats
     return iter(d)

@@ -30,6 +30,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "VXFAST_MODEL_DIR": ("model_dir", str),
     "VXFAST_BATCH_SIZE": ("batch_size", int),
     "VXFAST_THREADS": ("threads", int),
+    "VXFAST_STREAMS": ("streams", int),
     "VXFAST_PROVIDERS": ("providers", str),
 }
 
@@ -60,6 +61,8 @@ class Config:
     fp16: bool = False               #: FP16 engines on GPU providers
     batch_size: int = 1
     threads: int = 0                 #: intra-op threads; 0 = onnxruntime's default (all cores)
+    streams: int = 0                 #: concurrent sessions per Model (threads split among them);
+                                     #: 0 = the entry point's choice (Model: 1, detect: 2 on CPU)
     inter_op_threads: int = 1
     graph_optimization: str = "all"  #: disable | basic | extended | all
     conf_threshold: float = 0.25
@@ -97,6 +100,7 @@ class Config:
 
         in_range("batch_size", 1, 1024)
         in_range("threads", 0, 1024)
+        in_range("streams", 0, 64)
         in_range("inter_op_threads", 0, 1024)
         in_range("conf_threshold", 0.0, 1.0)
         in_range("iou_threshold", 0.0, 1.0)

@@ -11,10 +11,10 @@ from .optimization import OptimizeReport, optimize
 from .providers import ProviderWarning
 from .quantization import QuantizeReport, quantize
 from .resolve import cache_dir, resolve_model
-from .session import BatchFallbackWarning, Model
+from .session import BatchFallbackWarning, Model, ModelStream
 from .specs import ModelInfo, TensorSpec
 from .validation import ValidationReport, validate
 
-__all__ = ["Model", "ModelInfo", "TensorSpec", "ProviderWarning", "BatchFallbackWarning",
+__all__ = ["Model", "ModelStream", "ModelInfo", "TensorSpec", "ProviderWarning", "BatchFallbackWarning",
            "resolve_model", "make_batch_dynamic", "quantize", "QuantizeReport",
            "optimize", "OptimizeReport", "validate", "ValidationReport"]

@@ -85,3 +85,11 @@ def provider_options(providers: Sequence[str], *, fp16: bool, cache_dir: Path,
             opts = {"device_id": device_id}
         out.append((p, opts))
     return out
+
+
+def runs_on_cpu(spec: str | Sequence[str] | None, available: Sequence[str], *,
+                tensorrt: bool = True) -> bool:
+    """Whether a session asked for ``spec`` would get only the CPU provider here (no warnings)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProviderWarning)
+        return choose_providers(spec, available, tensorrt=tensorrt) == ["CPUExecutionProvider"]

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import queue
 import threading
+from contextlib import contextmanager
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -29,6 +31,17 @@ _GRAPH_OPT_NAMES = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
                     "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
 
 
+class _Stream:
+    """One onnxruntime session with its own IOBinding and output buffers. A Model holds ``streams``
+    of them so that concurrent callers run in parallel instead of queueing on one session."""
+
+    def __init__(self, session: Any, path: Path) -> None:
+        self.session = session
+        self.path = path                 # the file the session was made from (rewrites swap it)
+        self.io: Any = None
+        self.out_cache: dict[int, list[np.ndarray] | None] = {}
+        self.bound_batch: int | None = None
+
 
 class Model:
     """An ONNX model (or TensorRT ``.engine``) ready to run on batches of preprocessed tensors.
@@ -49,20 +62,31 @@ class Model:
     them for multi-input models) and return the list of outputs. Output arrays are preallocated and
     reused: with ``copy=False`` they are only valid until the next call on this model.
 
-    Thread safety: calls are serialised by a lock (the IOBinding and output buffers are shared), so a
-    Model may be shared between threads, but runs one batch at a time; onnxruntime parallelises
-    inside a run. For concurrent runs use one Model per thread.
+    - ``streams``: independent sessions for concurrent callers (default: the profile's; 0 = 1). The
+      intra-op ``threads`` are split between them (``threads=0``: the machine's cores). On a small
+      CPU, two 1-thread sessions fed from two threads out-run one 2-thread session by ~20 %
+      (onnxruntime's per-layer thread barriers cost more than they give on a small model;
+      docs/performance.md); :func:`vxfast.detect` uses that. One caller at a time gets only one
+      stream's threads, so keep ``streams=1`` for latency.
+
+    Thread safety: a Model may be shared between threads. Each call holds one stream (its session,
+    IOBinding and output buffers) for its duration; with one stream calls run one at a time
+    (onnxruntime parallelises inside a run), with N streams up to N at once. ``copy=False`` outputs
+    belong to the stream: with several streams use ``with model.stream() as s: s.run(x)`` to keep
+    them valid while you read them.
     """
 
     def __init__(self, path_or_name: str | os.PathLike, providers: str | Sequence[str] | None = None,
                  profile: str | Config | None = None, batch: int | None = None,
-                 threads: int | None = None, *, inter_op_threads: int | None = None,
+                 threads: int | None = None, *, streams: int | None = None,
+                 inter_op_threads: int | None = None,
                  graph_optimization: str | None = None, warmup: int | None = None,
                  fp16: bool | None = None, task: str | None = None,
                  cache_dir: str | os.PathLike | None = None,
                  verify_samples: np.ndarray | None = None, stats_window: int = 1024) -> None:
         overrides = {k: v for k, v in (("providers", _providers_str(providers)), ("batch_size", batch),
-                                       ("threads", threads), ("inter_op_threads", inter_op_threads),
+                                       ("threads", threads), ("streams", streams),
+                                       ("inter_op_threads", inter_op_threads),
                                        ("graph_optimization", graph_optimization),
                                        ("warmup", warmup), ("fp16", fp16)) if v is not None}
         base = resolve_config(profile)
@@ -74,13 +98,12 @@ class Model:
         self._name = self._source.name
         self._cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self._verify_samples = verify_samples
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()       # guards model-wide state: rewrite, close, stats
         self._stats = LatencyRing(stats_window)
         self._closed = False
-        self._session: Any = None
+        self._streams: list[_Stream] = []
+        self._free: queue.SimpleQueue[_Stream] = queue.SimpleQueue()
         self._trt: Any = None
-        self._out_cache: dict[int, list[np.ndarray] | None] = {}
-        self._bound_batch: int | None = None
         self._batch_mode = ""
         self._batch_note = ""
         self._run_path = self._source
@@ -88,8 +111,11 @@ class Model:
 
         if self._source.suffix == ".engine":
             self._open_engine()
+            self._add_stream(_Stream(None, self._source))  # an engine is one execution context
         else:
             self._open_onnx()
+            for _ in range(self._n_streams() - 1):
+                self._add_stream(_Stream(self._make_session(self._run_path), self._run_path))
         if task is not None and self._meta.task is not None and self._meta.task != task:
             raise ModelError(f"model {self._name}: is a {self._meta.task!r} model, expected {task!r}")
         self._warm_up()
@@ -118,7 +144,7 @@ class Model:
         so = ort.SessionOptions()
         so.graph_optimization_level = getattr(ort.GraphOptimizationLevel,
                                               _GRAPH_OPT_NAMES[cfg.graph_optimization])
-        so.intra_op_num_threads = cfg.threads
+        so.intra_op_num_threads = self._threads_per_stream()
         so.inter_op_num_threads = cfg.inter_op_threads
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.log_severity_level = 0 if cfg.log_level == "DEBUG" else 3
@@ -143,7 +169,7 @@ class Model:
                              f"{len(self._outputs)} output(s); a model needs at least one of each")
         first = self._inputs[0]
         self._static_batch = None if first.batch_dynamic or not first.shape else first.shape[0]
-        self._session = sess
+        self._add_stream(_Stream(sess, self._source))
         want = self.config.batch_size
         if self._static_batch is None:
             self._batch_mode = "dynamic"
@@ -152,8 +178,10 @@ class Model:
         else:
             self._make_dynamic()
 
-    def _make_dynamic(self) -> None:
-        """Swap in a verified dynamic-batch copy, or settle for running piecewise (with a warning)."""
+    def _make_dynamic(self, stream: _Stream | None = None) -> None:
+        """Swap in a verified dynamic-batch copy, or settle for running piecewise (with a warning).
+        The calling stream (else the first) gets the new session; other streams reopen on their
+        next call (:meth:`_sync`), since another thread may be running theirs right now."""
         try:
             result = make_batch_dynamic(self._source, self._cache, input_name=self._inputs[0].name,
                                         static_batch=int(self._static_batch),
@@ -165,12 +193,12 @@ class Model:
             ok, note, result = False, f"rewrite failed: {e}", None
         if ok and result is not None and result.path is not None:
             session = self._make_session(result.path)
-            self._session, self._run_path = session, result.path
+            self._run_path = result.path
             self._inputs = tuple(_spec(i) for i in session.get_inputs())
             self._outputs = tuple(_spec(o) for o in session.get_outputs())
             self._batch_mode, self._batch_note = "rewritten", note
-            self._out_cache.clear()
-            self._bound_batch = None
+            target = stream if stream is not None else self._streams[0]
+            target.__init__(session, result.path)
             return
         self._batch_mode = "split"
         self._batch_note = f"batch axis fixed at {self._static_batch}; {note}"
@@ -188,8 +216,9 @@ class Model:
             if shape is None:
                 return  # cannot invent a shape for free dims; the first real call warms up
             feeds[spec.name] = np.zeros(shape, dtype=spec.dtype)
-        for _ in range(n):
-            self._run_locked(feeds, record=False)
+        for st in self._streams:  # each session pays its own first-run costs
+            for _ in range(n):
+                self._run_locked(st, feeds, record=False)
 
     # -- running ----------------------------------------------------------------------------------
     def __call__(self, x: Any, *, copy: bool = True) -> list[np.ndarray]:
@@ -202,11 +231,46 @@ class Model:
         ``copy=False`` returns the preallocated output buffers themselves (no copy; overwritten by
         the next call on this model).
         """
-        feeds = self._check_inputs(x)
-        with self._lock:
+        with self.stream() as s:
+            return s.run(x, copy=copy)
+
+    @contextmanager
+    def stream(self) -> Iterator["ModelStream"]:
+        """Hold one free stream (waiting for one if all are busy) for several calls; its
+        ``copy=False`` outputs stay valid until the block ends or its next call."""
+        if self._closed:
+            raise ModelError(f"model {self._name}: used after close()")
+        st = self._free.get()
+        try:
             if self._closed:
                 raise ModelError(f"model {self._name}: used after close()")
-            outs = self._run_locked(feeds, record=True)
+            yield ModelStream(self, st)
+        finally:
+            self._free.put(st)
+
+    @property
+    def streams(self) -> int:
+        """How many calls can run at once (:class:`Model` ``streams``)."""
+        return len(self._streams)
+
+    def _add_stream(self, st: _Stream) -> None:
+        self._streams.append(st)
+        self._free.put(st)
+
+    def _n_streams(self) -> int:
+        return max(1, self.config.streams)
+
+    def _threads_per_stream(self) -> int:
+        n, total = self._n_streams(), self.config.threads
+        if n <= 1:
+            return total
+        return max(1, (total or os.cpu_count() or 1) // n)
+
+    def _run_checked(self, st: _Stream, x: Any, copy: bool) -> list[np.ndarray]:
+        feeds = self._check_inputs(x)
+        if self._closed:
+            raise ModelError(f"model {self._name}: used after close()")
+        outs = self._run_locked(st, feeds, record=True)
         if self.config.sanity_checks:
             for spec, arr in zip(self._outputs, outs):
                 if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
@@ -256,42 +320,54 @@ class Model:
             feeds[spec.name] = np.ascontiguousarray(arr)
         return feeds
 
-    def _run_locked(self, feeds: dict[str, np.ndarray], record: bool) -> list[np.ndarray]:
+    def _run_locked(self, st: _Stream, feeds: dict[str, np.ndarray],
+                    record: bool) -> list[np.ndarray]:
+        """Runs on stream ``st``, which the caller holds."""
         n = next(iter(feeds.values())).shape[0] if feeds else 1
         t0 = time.perf_counter()
         if self._trt is not None:
             outs = self._run_engine(feeds, n)
         elif self._static_batch is not None and n != self._static_batch and self._batch_mode != "rewritten":
-            if self._batch_mode == "static":
-                self._make_dynamic()  # a batch nobody announced: same remedy, done once, lazily
-            outs = (self._run_bound(feeds, n) if self._batch_mode == "rewritten"
-                    else self._run_split(feeds, n))
+            with self._lock:
+                if self._batch_mode == "static":
+                    self._make_dynamic(st)  # a batch nobody announced: same remedy, once, lazily
+            self._sync(st)
+            outs = (self._run_bound(st, feeds, n) if self._batch_mode == "rewritten"
+                    else self._run_split(st, feeds, n))
         else:
-            outs = self._run_bound(feeds, n)
+            self._sync(st)
+            outs = self._run_bound(st, feeds, n)
         if record:
-            self._stats.record(time.perf_counter() - t0, n)
+            with self._lock:
+                self._stats.record(time.perf_counter() - t0, n)
         return outs
 
-    def _out_buffers(self, n: int) -> list[np.ndarray] | None:
-        if n not in self._out_cache:
+    def _sync(self, st: _Stream) -> None:
+        if st.path != self._run_path:  # another stream rewrote the model: follow it
+            st.__init__(self._make_session(self._run_path), self._run_path)
+
+    def _out_buffers(self, st: _Stream, n: int) -> list[np.ndarray] | None:
+        if n not in st.out_cache:
             shapes = [o.shape_for_batch(n) for o in self._outputs]
             batch_follows = all(o.batch_dynamic or self._static_batch is not None
                                 for o in self._outputs)
             if all(s is not None for s in shapes) and batch_follows:
-                self._out_cache[n] = [np.empty(s, dtype=o.dtype)
-                                      for s, o in zip(shapes, self._outputs)]
+                st.out_cache[n] = [np.empty(s, dtype=o.dtype)
+                                   for s, o in zip(shapes, self._outputs)]
             else:
-                self._out_cache[n] = None  # free output dims: let onnxruntime allocate
-            if len(self._out_cache) > 8:  # bound memory when callers vary the batch a lot
-                self._out_cache.pop(next(iter(self._out_cache)))
-        return self._out_cache[n]
+                st.out_cache[n] = None  # free output dims: let onnxruntime allocate
+            if len(st.out_cache) > 8:  # bound memory when callers vary the batch a lot
+                st.out_cache.pop(next(iter(st.out_cache)))
+        return st.out_cache[n]
 
-    def _run_bound(self, feeds: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
-        io = self._io()
+    def _run_bound(self, st: _Stream, feeds: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
+        if st.io is None:
+            st.io = st.session.io_binding()
+        io = st.io
         for name, arr in feeds.items():
             io.bind_cpu_input(name, arr)
-        bufs = self._out_buffers(n)
-        if self._bound_batch != n:
+        bufs = self._out_buffers(st, n)
+        if st.bound_batch != n:
             io.clear_binding_outputs()
             for i, spec in enumerate(self._outputs):
                 if bufs is None:
@@ -300,9 +376,9 @@ class Model:
                     b = bufs[i]
                     io.bind_output(spec.name, "cpu", 0, b.dtype, list(b.shape),
                                    b.__array_interface__["data"][0])
-            self._bound_batch = n if bufs is not None else None
+            st.bound_batch = n if bufs is not None else None
         try:
-            self._session.run_with_iobinding(io)
+            st.session.run_with_iobinding(io)
         except Exception as e:  # noqa: BLE001
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelError(f"model {self._name}: inference failed on input shapes "
@@ -311,15 +387,7 @@ class Model:
             return io.copy_outputs_to_cpu()
         return bufs
 
-    def _io(self):
-        io = getattr(self, "_iobinding", None)
-        if io is None or getattr(self, "_iobinding_session", None) is not self._session:
-            io = self._session.io_binding()
-            self._iobinding, self._iobinding_session = io, self._session
-            self._bound_batch = None
-        return io
-
-    def _run_split(self, feeds: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
+    def _run_split(self, st: _Stream, feeds: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
         b = int(self._static_batch)
         pieces: list[list[np.ndarray]] = []
         for start in range(0, n, b):
@@ -330,7 +398,7 @@ class Model:
                     pad = np.zeros((b - part.shape[0], *part.shape[1:]), dtype=part.dtype)
                     part = np.concatenate([part, pad])
                 chunk[k] = np.ascontiguousarray(part)
-            pieces.append([o.copy() for o in self._run_bound(chunk, b)])
+            pieces.append([o.copy() for o in self._run_bound(st, chunk, b)])
         return [np.concatenate([p[i] for p in pieces])[:n] for i in range(len(self._outputs))]
 
     def _run_engine(self, feeds: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
@@ -360,15 +428,15 @@ class Model:
 
     @property
     def info(self) -> ModelInfo:
-        providers = (tuple(self._session.get_providers()) if self._session is not None
-                     else self._providers)
+        sess = self._streams[0].session if self._streams else None
+        providers = tuple(sess.get_providers()) if sess is not None else self._providers
         return ModelInfo(name=self._name, source_path=self._source, path=self._run_path,
                          backend="tensorrt" if self._trt is not None else "onnxruntime",
                          task=self._meta.task, names=self._meta.names, imgsz=self._meta.imgsz,
                          stride=self._meta.stride, inputs=self._inputs, outputs=self._outputs,
                          static_batch=self._static_batch, batch=self.batch,
                          batch_mode=self._batch_mode, batch_note=self._batch_note,
-                         providers=providers, metadata=dict(self._meta.raw))
+                         providers=providers, streams=len(self._streams), metadata=dict(self._meta.raw))
 
     @property
     def names(self) -> dict[int, str] | None:
@@ -393,11 +461,15 @@ class Model:
     # -- lifetime ---------------------------------------------------------------------------------
     def close(self) -> None:
         """Release the session and buffers; later calls raise :class:`ModelError`."""
+        self._closed = True
+        # Wait for running calls to hand their streams back (not under _lock: they take it to
+        # record their latency).
+        held = [self._free.get() for _ in self._streams]
         with self._lock:
-            self._closed = True
-            self._session = None
-            self._iobinding = None
-            self._out_cache.clear()
+            for st in held:
+                st.session, st.io = None, None
+                st.out_cache.clear()
+                self._free.put(st)
             if self._trt is not None:
                 self._trt.close()
                 self._trt = None
@@ -410,7 +482,23 @@ class Model:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"batch={self.batch} ({self._batch_mode})"
+        if not self._closed and len(self._streams) > 1:
+            state += f" streams={len(self._streams)}"
         return f"<vxfast.Model {self._name} {state}>"
+
+
+class ModelStream:
+    """One stream of a :class:`Model`, held by ``with model.stream() as s``."""
+
+    def __init__(self, model: Model, st: _Stream) -> None:
+        self._model, self._st = model, st
+
+    def run(self, x: Any, *, copy: bool = True) -> list[np.ndarray]:
+        """As :meth:`Model.run`, on this stream; ``copy=False`` outputs stay valid until this
+        stream's next call or the end of the ``with`` block."""
+        return self._model._run_checked(self._st, x, copy)
+
+    __call__ = run
 
 
 def _spec(node) -> TensorSpec:

@@ -73,6 +73,7 @@ class ModelInfo:
     batch_note: str
     providers: tuple[str, ...]
     metadata: dict[str, str] = field(default_factory=dict)
+    streams: int = 1                 #: sessions that can run at once (``Model(streams=...)``)
 
     @property
     def input(self) -> TensorSpec:
