@@ -21,6 +21,8 @@ def register(sub) -> None:
     p.add_argument("--end", type=float, default=None)
     p.add_argument("--out", default=None, help="write detections to a .jsonl or .csv file")
     p.add_argument("--profile", default=None, help="dev_pi, prod_rtx3090, debug, or a JSON file")
+    p.add_argument("--streams", type=int, default=None,
+                   help="model sessions running batches at once (default: 2 on the CPU, 1 on a GPU)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
@@ -72,7 +74,7 @@ def run(args) -> int:
     try:
         results = detect(reader, args.model, batch=args.batch, sample=args.sample, conf=args.conf,
                          iou=args.iou, max_det=args.max_det, classes=classes, profile=args.profile,
-                         start=args.start, end=args.end, stats=stats)
+                         start=args.start, end=args.end, stats=stats, streams=args.streams)
         with Progress(total, "detect", enabled=False if args.no_progress else None) as bar:
             for r in results:
                 out.write(r)
@@ -81,7 +83,7 @@ def run(args) -> int:
         out.close()
     summary = {
         "video": args.video, "model": str(args.model), "frames": stats.frames, "detections": stats.detections,
-        "fps": round(stats.fps, 2), "wall_s": round(stats.wall_s, 3),
+        "fps": round(stats.fps, 2), "wall_s": round(stats.wall_s, 3), "streams": stats.streams,
         "stages_s": {"wait_for_decode_preprocess": round(stats.wait_s, 3), "inference": round(stats.inference_s, 3),
                      "postprocess": round(stats.postprocess_s, 3)},
         "decode": stats.decode, "out": args.out,
@@ -92,7 +94,8 @@ def run(args) -> int:
         print(f"{stats.frames} frames, {stats.detections} detections in {stats.wall_s:.2f} s "
               f"({stats.fps:.1f} fps)", file=sys.stdout)
         per = 1000.0 / max(stats.frames, 1)
-        print(f"  per frame: inference {stats.inference_s * per:.1f} ms, postprocess "
+        print(f"  per frame ({stats.streams} model stream{'s' if stats.streams > 1 else ''} at once): "
+              f"inference {stats.inference_s * per:.1f} ms, postprocess "
               f"{stats.postprocess_s * per:.2f} ms, waiting for decode+preprocess {stats.wait_s * per:.2f} ms "
               f"(decode and preprocessing run in a C++ thread behind inference)")
         if args.out:
