@@ -59,3 +59,27 @@ def ffmpeg_rgb(path, index: int, width: int, height: int, fmt: str = "rgb24") ->
         ["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"select=eq(n\\,{index})", "-frames:v", "1",
          "-f", "rawvideo", "-pix_fmt", fmt, "-"], check=True, capture_output=True).stdout
     return np.frombuffer(out, np.uint8).reshape(height, width, 3)
+
+
+def run_in_threads(work, n: int) -> dict:
+    """Runs ``work(k)`` for k in range(n) on n threads at once; returns {k: result}; re-raises the
+    first error a thread hit (so a failing worker fails the test instead of vanishing)."""
+    import threading
+
+    results: dict = {}
+    errors: list = []
+
+    def run(k):
+        try:
+            results[k] = work(k)
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results

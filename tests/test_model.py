@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ast
-import threading
 
 import cv2
 import numpy as np
@@ -11,6 +10,7 @@ import onnxruntime as ort
 import pytest
 
 import vxfast
+from media_helpers import run_in_threads
 from test_preprocess_reference import normalize, ultralytics_letterbox
 from vxfast.model.batch_rewrite import make_batch_dynamic
 
@@ -228,22 +228,7 @@ def test_stats_count_calls_not_warmup(static_path, cache, frames):
 
 def test_concurrent_calls_from_threads_give_each_its_own_result(model1, bare_static, frames):
     refs = [bare_static.run(None, {"images": frames[i:i + 1]})[0] for i in range(4)]
-    results: dict[int, np.ndarray] = {}
-    errors: list[BaseException] = []
-
-    def work(i: int) -> None:
-        try:
-            for _ in range(2):
-                results[i] = model1(frames[i:i + 1])[0]
-        except BaseException as e:  # noqa: BLE001
-            errors.append(e)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_in_threads(lambda i: [model1(frames[i:i + 1])[0] for _ in range(2)][-1], 4)
     for i in range(4):
         np.testing.assert_allclose(results[i], refs[i], rtol=1e-5, atol=1e-4)
 
@@ -285,23 +270,11 @@ def test_streams_run_concurrently_and_agree_with_bare(static_path, cache, bare_s
     refs = [bare_static.run(None, {"images": frames[i:i + 1]})[0] for i in range(6)]
     with vxfast.Model(static_path, providers="cpu", streams=2, cache_dir=cache, warmup=0) as m:
         assert m.streams == 2 and m.info.streams == 2 and "streams=2" in repr(m)
-        results: dict[int, np.ndarray] = {}
-        errors: list[BaseException] = []
+        def work(i: int) -> np.ndarray:
+            with m.stream() as s:  # copy=False buffers stay ours inside the block
+                return s.run(frames[i:i + 1], copy=False)[0].copy()
 
-        def work(i: int) -> None:
-            try:
-                with m.stream() as s:  # copy=False buffers stay ours inside the block
-                    out = s.run(frames[i:i + 1], copy=False)[0]
-                    results[i] = out.copy()
-            except BaseException as e:  # noqa: BLE001
-                errors.append(e)
-
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors
+        results = run_in_threads(work, 6)
         for i in range(6):
             np.testing.assert_allclose(results[i], refs[i], rtol=1e-5, atol=1e-4)
         assert m.stats()["calls"] == 6

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import vxfast
-from media_helpers import pyav_frames, pyav_planes
+from media_helpers import pyav_frames, pyav_planes, run_in_threads
 
 
 @pytest.fixture(scope="module")
@@ -103,22 +103,11 @@ def test_loop_reuses_buffers_but_kept_frames_stay_valid(vtest_avi, ref_rgb):
 
 
 def test_several_readers_in_several_threads(vtest_avi, ref_rgb):
-    results: dict = {}
-    errors = []
-
     def work(k):
-        try:
-            with vxfast.VideoReader(vtest_avi, threads=1) as r:
-                results[k] = [(f.index, int(f.data[::97, ::89].sum())) for f in r.frames(sample="every:10")]
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
+        with vxfast.VideoReader(vtest_avi, threads=1) as r:
+            return [(f.index, int(f.data[::97, ::89].sum())) for f in r.frames(sample="every:10")]
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_in_threads(work, 3)
     want = [(i, int(ref_rgb[i][::97, ::89].sum())) for i in range(0, 341, 10)]
     assert all(v == want for v in results.values())
 
