@@ -1,6 +1,7 @@
 #pragma once
-// Run-time CPU feature detection for the SIMD kernels. The wheel is built for the baseline ISA; each
-// kernel family keeps a scalar reference and picks AVX2 / AVX-512 / NEON at run time from here.
+// Run-time CPU feature detection for the SIMD kernels, the only CPUID check in vxfast. The wheel is
+// built for the baseline ISA; each kernel family keeps a scalar reference and picks AVX2 / AVX-512 /
+// NEON at run time from here (postprocess and features map this level onto their own kernel sets).
 // VXFAST_SIMD=scalar|neon|avx2|avx512 caps the level (read once, on first use), so tests and
 // benchmarks can compare paths; set_simd_level() does the same from code (tests only).
 #include <atomic>
@@ -38,7 +39,10 @@ inline SimdLevel hardware_simd_level() {
 #if defined(__GNUC__)
     __builtin_cpu_init();
     // F16C and FMA come with every AVX2 CPU in practice, but the kernels use them, so check.
+    // One definition of "AVX-512" for every kernel family: F + BW (byte/word ops in preprocess and
+    // features), DQ + VL (postprocess and features' 256-bit forms).
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
         __builtin_cpu_supports("f16c"))
       return SimdLevel::Avx512;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/cpu.h"
 #include "features/feature_set.h"
 
 namespace vxfast::features {
@@ -30,16 +31,12 @@ bool simd_level_supported(SimdLevel l) {
     case SimdLevel::Scalar:
     case SimdLevel::Baseline:
       return true;
-#if defined(__x86_64__) || defined(__i386__)
-    case SimdLevel::Avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case SimdLevel::Avx2:  // the library's one CPU check (common/cpu.h)
+      return vxfast::simd_level_supported(vxfast::SimdLevel::Avx2);
     case SimdLevel::Avx512:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-#endif
-    default:
-      return false;
+      return vxfast::simd_level_supported(vxfast::SimdLevel::Avx512);
   }
+  return false;
 }
 
 SimdLevel default_simd_level() {

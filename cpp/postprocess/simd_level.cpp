@@ -1,19 +1,18 @@
 #include "postprocess/simd_level.h"
 
+#include "common/cpu.h"
+
 #include <cstdlib>
 #include <stdexcept>
 
 namespace vxfast::post {
 
 SimdLevel cpu_simd_level() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq"))
-    return SimdLevel::Avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SimdLevel::Avx2;
-#endif
-  return SimdLevel::Scalar;
+  switch (vxfast::hardware_simd_level()) {  // the library's one CPU check (common/cpu.h)
+    case vxfast::SimdLevel::Avx512: return SimdLevel::Avx512;
+    case vxfast::SimdLevel::Avx2: return SimdLevel::Avx2;
+    default: return SimdLevel::Scalar;  // no NEON postprocess kernels: the scalar path vectorises
+  }
 }
 
 SimdLevel parse_simd_level(const std::string& name, const char* what) {
