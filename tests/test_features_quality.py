@@ -234,5 +234,11 @@ def test_quality_reports_damage_like_the_reader(make_video, tmp_path):
         t = features.quality(bad, sample="all")
     with pytest.warns(vxfast.CorruptFrameWarning):
         index, _, values = _per_frame(bad, "all")
+    with pytest.warns(vxfast.CorruptFrameWarning):
+        _, _, again = _per_frame(bad, "all")
     np.testing.assert_array_equal(t.index, index)
-    np.testing.assert_array_equal(t.values, values)
+    # FFmpeg's concealment of the damaged frames varies from run to run with frame threads (two
+    # reader passes differ there too): compare the frames the reader itself decodes reproducibly.
+    stable = (values == again).all(axis=1)
+    assert stable.sum() > len(index) // 2
+    np.testing.assert_array_equal(t.values[stable], values[stable])
