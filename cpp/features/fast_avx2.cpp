@@ -58,7 +58,7 @@ int64_t hsum_epi32(__m256i v) {
 
 int64_t grad_sums(const int16_t* V, const int16_t* D, const int16_t* E, const int16_t* B, int64_t n,
                   GradSums& g) {
-  // int32 lanes: per chunk (<= kChunk / 16 steps) each lane adds at most 32 * 2 * 1020^2 < 2^31.
+  // int32 lanes: per pass (<= kPassCols / 16 steps) each lane adds at most 2 * 2 * 1020^2 a step.
   const __m256i ones = _mm256_set1_epi16(1);
   __m256i lsum = _mm256_setzero_si256(), lsq = lsum, gsq = lsum, bren = lsum;
   __m256 m0 = _mm256_setzero_ps(), m1 = m0;

@@ -54,7 +54,7 @@ inline __m512 add_sqrt_x2(__m512 acc, __m512i g2) {
 
 int64_t grad_sums(const int16_t* V, const int16_t* D, const int16_t* E, const int16_t* B, int64_t n,
                   GradSums& g) {
-  // int32 lanes: per chunk (<= kChunk / 32 steps) each lane adds at most 16 * 2 * 1020^2 < 2^31.
+  // int32 lanes: per pass (<= kPassCols / 32 steps) each lane adds at most 2 * 2 * 1020^2 a step.
   const __m512i ones = _mm512_set1_epi16(1);
   __m512i lsum = _mm512_setzero_si512(), lsq = lsum, gsq = lsum, bren = lsum;
   __m512 m0 = _mm512_setzero_ps(), m1 = m0;
