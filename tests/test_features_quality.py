@@ -234,11 +234,10 @@ def test_quality_reports_damage_like_the_reader(make_video, tmp_path):
         t = features.quality(bad, sample="all")
     with pytest.warns(vxfast.CorruptFrameWarning):
         index, _, values = _per_frame(bad, "all")
-    with pytest.warns(vxfast.CorruptFrameWarning):
-        _, _, again = _per_frame(bad, "all")
     np.testing.assert_array_equal(t.index, index)
-    # FFmpeg's concealment of the damaged frames varies from run to run with frame threads (two
-    # reader passes differ there too): compare the frames the reader itself decodes reproducibly.
-    stable = (values == again).all(axis=1)
-    assert stable.sum() > len(index) // 2
-    np.testing.assert_array_equal(t.values[stable], values[stable])
+    # FFmpeg's concealment inside the damaged GOPs varies from run to run with frame threads (two
+    # reader passes differ there too): compare the first GOP, before the damage at 1/3 of the
+    # bytes, and the GOPs from keyframe 75 on, after the damage at 1/2.
+    clean = (np.asarray(index) < 25) | (np.asarray(index) >= 75)
+    assert clean.sum() > 40
+    np.testing.assert_array_equal(t.values[clean], values[clean])

@@ -48,6 +48,8 @@ inline __m256 add_sqrt_x2(__m256 acc, __m256i g2) {
   return _mm256_fmadd_ps(t, _mm256_fnmadd_ps(t, y0, _mm256_set1_ps(3.0f)), acc);
 }
 
+inline __m256i ld16(const int16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+
 int64_t hsum_epi32(__m256i v) {
   alignas(32) int32_t l[8];
   _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
@@ -62,15 +64,16 @@ int64_t grad_sums(const int16_t* V, const int16_t* D, const int16_t* E, const in
   const __m256i ones = _mm256_set1_epi16(1);
   __m256i lsum = _mm256_setzero_si256(), lsq = lsum, gsq = lsum, bren = lsum;
   __m256 m0 = _mm256_setzero_ps(), m1 = m0;
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
+  // keep(x) zeroes the lanes past n in the last, partial vector (the buffers are padded), so the
+  // tail costs one vector step instead of up to 15 scalar ones with a double sqrt each.
+  auto step = [&](int64_t i, auto keep) {
     auto ld = [](const int16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); };
     const __m256i vm = ld(V + i), vp = ld(V + i + 2), dm = ld(D + i), d0 = ld(D + i + 1), dp = ld(D + i + 2);
     const __m256i bm = ld(B + i), bp = ld(B + i + 2);
-    const __m256i gx = _mm256_sub_epi16(vp, vm);
-    const __m256i gy = _mm256_add_epi16(_mm256_add_epi16(dm, dp), _mm256_add_epi16(d0, d0));
-    const __m256i lap = _mm256_add_epi16(ld(E + i + 1), _mm256_add_epi16(bm, bp));
-    const __m256i br = _mm256_sub_epi16(bp, bm);
+    const __m256i gx = keep(_mm256_sub_epi16(vp, vm));
+    const __m256i gy = keep(_mm256_add_epi16(_mm256_add_epi16(dm, dp), _mm256_add_epi16(d0, d0)));
+    const __m256i lap = keep(_mm256_add_epi16(ld(E + i + 1), _mm256_add_epi16(bm, bp)));
+    const __m256i br = keep(_mm256_sub_epi16(bp, bm));
     lsum = _mm256_add_epi32(lsum, _mm256_madd_epi16(lap, ones));
     lsq = _mm256_add_epi32(lsq, _mm256_madd_epi16(lap, lap));
     bren = _mm256_add_epi32(bren, _mm256_madd_epi16(br, br));
@@ -80,6 +83,16 @@ int64_t grad_sums(const int16_t* V, const int16_t* D, const int16_t* E, const in
     gsq = _mm256_add_epi32(gsq, _mm256_add_epi32(g2a, g2b));
     m0 = add_sqrt_x2(m0, g2a);
     m1 = add_sqrt_x2(m1, g2b);
+  };
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) step(i, [](__m256i x) { return x; });
+  if (i < n) {
+    // Lanes k < n - i kept: a window into 16 all-ones then 16 zeros.
+    alignas(32) static constexpr int16_t kWindow[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                                        -1, -1, -1, -1, -1};
+    const __m256i k = ld16(kWindow + 16 - (n - i));
+    step(i, [k](__m256i x) { return _mm256_and_si256(x, k); });
+    i = n;
   }
   g.lap_sum += hsum_epi32(lsum);
   g.lap_sq += hsum_epi32(lsq);

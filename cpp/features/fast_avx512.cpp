@@ -58,15 +58,16 @@ int64_t grad_sums(const int16_t* V, const int16_t* D, const int16_t* E, const in
   const __m512i ones = _mm512_set1_epi16(1);
   __m512i lsum = _mm512_setzero_si512(), lsq = lsum, gsq = lsum, bren = lsum;
   __m512 m0 = _mm512_setzero_ps(), m1 = m0;
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
+  // keep(x) zeroes the lanes past n in the last, partial vector (the buffers are padded), so the
+  // tail costs one vector step instead of up to 31 scalar ones with a double sqrt each.
+  auto step = [&](int64_t i, auto keep) {
     auto ld = [](const int16_t* p) { return _mm512_loadu_si512(p); };
     const __m512i vm = ld(V + i), vp = ld(V + i + 2), dm = ld(D + i), d0 = ld(D + i + 1), dp = ld(D + i + 2);
     const __m512i bm = ld(B + i), bp = ld(B + i + 2);
-    const __m512i gx = _mm512_sub_epi16(vp, vm);
-    const __m512i gy = _mm512_add_epi16(_mm512_add_epi16(dm, dp), _mm512_add_epi16(d0, d0));
-    const __m512i lap = _mm512_add_epi16(ld(E + i + 1), _mm512_add_epi16(bm, bp));
-    const __m512i br = _mm512_sub_epi16(bp, bm);
+    const __m512i gx = keep(_mm512_sub_epi16(vp, vm));
+    const __m512i gy = keep(_mm512_add_epi16(_mm512_add_epi16(dm, dp), _mm512_add_epi16(d0, d0)));
+    const __m512i lap = keep(_mm512_add_epi16(ld(E + i + 1), _mm512_add_epi16(bm, bp)));
+    const __m512i br = keep(_mm512_sub_epi16(bp, bm));
     lsum = _mm512_add_epi32(lsum, _mm512_madd_epi16(lap, ones));
     lsq = _mm512_add_epi32(lsq, _mm512_madd_epi16(lap, lap));
     bren = _mm512_add_epi32(bren, _mm512_madd_epi16(br, br));
@@ -76,6 +77,13 @@ int64_t grad_sums(const int16_t* V, const int16_t* D, const int16_t* E, const in
     gsq = _mm512_add_epi32(gsq, _mm512_add_epi32(g2a, g2b));
     m0 = add_sqrt_x2(m0, g2a);
     m1 = add_sqrt_x2(m1, g2b);
+  };
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) step(i, [](__m512i x) { return x; });
+  if (i < n) {
+    const __mmask32 k = (1u << (n - i)) - 1;
+    step(i, [k](__m512i x) { return _mm512_maskz_mov_epi16(k, x); });
+    i = n;
   }
   g.lap_sum += _mm512_reduce_add_epi32(lsum);
   g.lap_sq += _mm512_reduce_add_epi32(lsq);
