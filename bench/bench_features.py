@@ -161,8 +161,14 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=120)
     ap.add_argument("--video-rounds", type=int, default=5)
     ap.add_argument("--no-video", action="store_true")
+    ap.add_argument("--save-frame", metavar="PATH", help="also write the 1080p luma frame as raw uint8 "
+                    "(input of bench/bench_features_kernels.cpp)")
     args = ap.parse_args()
     print(f"vxfast features SIMD level: {features.simd_level()} (available: {', '.join(features.simd_levels())})")
+    if args.save_frame:
+        import cv2
+
+        frame_1080p(cv2).tofile(args.save_frame)
     bench_frame(args.rounds)
     if not args.no_video:
         bench_video(args.frames, args.video_rounds)
