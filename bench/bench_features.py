@@ -1,7 +1,7 @@
 """Frame features: vxfast.features.compute vs the numpy + OpenCV (+ scipy) way, same run, and
 quality(sample="all") vs decode-only throughput on a 1080p clip.
 
-    PYTHONPATH=python python bench/bench_features.py [--rounds 15] [--frames 120] [--no-video]
+    PYTHONPATH=python python bench/bench_features.py [--rounds 15] [--frames 120] [--video-rounds 5] [--no-video]
 
 The 1080p frame is vtest.avi's frame 100 luma plane resized to 1920x1080 (cv2.INTER_CUBIC); the
 1080p clip is vtest.avi scaled to 1080p and encoded with libx264 (GOP 50) into a temp dir. Prints
@@ -10,6 +10,7 @@ medians and ratios (anchor / vxfast); figures go into docs/performance.md with t
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -126,34 +127,51 @@ def bench_video(frames: int, rounds: int = 5) -> None:
                 for f in r.frames(sample="all", format="yuv420p"):
                     f.planes[0]
 
-        def quality():
-            features.quality(clip, sample="all")
-
+        variants = [("decode only (yuv420p)", decode_only),
+                    ("quality(sample='all')", lambda: features.quality(clip, sample="all")),
+                    ("quality(..., threads=1)", lambda: features.quality(clip, sample="all", threads=1))]
         decode_only()  # warm the page cache
-        dec, q = [], []
+        wall = {name: [] for name, _ in variants}
+        cpu = {name: [] for name, _ in variants}
         for _ in range(rounds):  # interleaved, as in bench_frame
-            for fn, out in ((decode_only, dec), (quality, q)):
-                t0 = time.perf_counter()
+            for name, fn in variants:
+                r0, t0 = _cpu_seconds(), time.perf_counter()
                 fn()
-                out.append(time.perf_counter() - t0)
-        ratio = statistics.median(d / x for d, x in zip(dec, q))
-        dm, qm = statistics.median(dec) * 1e3, statistics.median(q) * 1e3
-        print(f"\n1080p clip, {frames} frames (libx264, GOP 50), {rounds} rounds")
-        print(f"decode only (yuv420p)        {dm:10.1f} ms  {frames / dm * 1e3:7.1f} fps")
-        print(f"quality(sample='all')        {qm:10.1f} ms  {frames / qm * 1e3:7.1f} fps  "
-              f"= {ratio:.2f}x of decode-only throughput (median of rounds)")
+                wall[name].append(time.perf_counter() - t0)
+                cpu[name].append(_cpu_seconds() - r0)
+        dec = wall[variants[0][0]]
+        print(f"\n1080p clip, {frames} frames (libx264, GOP 50), {rounds} rounds; cpu = user+sys of all "
+              f"threads (repeatable under load), ratio = median over rounds of decode-only / variant wall")
+        print(f"{'variant':28s} {'median ms':>10s} {'fps':>7s} {'cpu ms/frame':>13s} {'x decode-only':>14s}")
+        for name, _ in variants:
+            ratio = statistics.median(d / x for d, x in zip(dec, wall[name]))
+            wm = statistics.median(wall[name])
+            print(f"{name:28s} {wm * 1e3:10.1f} {frames / wm:7.1f} {statistics.median(cpu[name]) / frames * 1e3:13.2f} "
+                  f"{ratio:14.2f}")
+
+
+def _cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--frames", type=int, default=120)
+    ap.add_argument("--video-rounds", type=int, default=5)
     ap.add_argument("--no-video", action="store_true")
+    ap.add_argument("--save-frame", metavar="PATH", help="also write the 1080p luma frame as raw uint8 "
+                    "(input of bench/bench_features_kernels.cpp)")
     args = ap.parse_args()
     print(f"vxfast features SIMD level: {features.simd_level()} (available: {', '.join(features.simd_levels())})")
+    if args.save_frame:
+        import cv2
+
+        frame_1080p(cv2).tofile(args.save_frame)
     bench_frame(args.rounds)
     if not args.no_video:
-        bench_video(args.frames)
+        bench_video(args.frames, args.video_rounds)
 
 
 if __name__ == "__main__":

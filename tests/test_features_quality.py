@@ -171,3 +171,73 @@ def test_sample_all_and_uniform(make_video):
     assert len(u) == 4 and u.index[0] == 0 and u.index[-1] == 11  # first and last included
     # Same frames, same values, whichever way they were sampled.
     np.testing.assert_array_equal(u.values, t.values[u.index])
+
+
+def _per_frame(video, sample):
+    """quality()'s previous implementation: VideoReader.frames + compute on each yuv420p Y plane."""
+    rows, index, pts = [], [], []
+    with vxfast.VideoReader(video) as r:
+        for f in r.frames(sample=sample, format="yuv420p"):
+            rows.append(features.compute(f.planes[0]))
+            index.append(f.index)
+            pts.append(f.pts)
+    return index, pts, np.array([[row[n] for n in NAMES] for row in rows])
+
+
+@pytest.mark.parametrize("sample", ["all", "every:3", "fps:60", "uniform:5", "keyframes"])
+def test_quality_is_the_readers_frames(make_video, sample):
+    # fps:60 over a 25 fps video repeats frames; keyframes decodes keyframes only.
+    video = make_video("features_gop4.mp4", "-frames:v", "20", "-vf", "scale=136:72", "-c:v", "libx264",
+                       "-g", "4")
+    t = features.quality(video, sample=sample)
+    index, pts, values = _per_frame(video, sample)
+    np.testing.assert_array_equal(t.index, index)
+    np.testing.assert_array_equal(t.pts, pts)
+    np.testing.assert_array_equal(t.values, values)
+
+
+@pytest.mark.parametrize("kind", ["rotated", "yuv444p", "nv12"])
+def test_quality_converts_like_the_reader(make_video, tmp_path, kind):
+    # Frames whose Y plane is not the decoder's as is (rotation, other layouts) take the reader's
+    # yuv420p conversion first, so the values match it exactly.
+    from media_helpers import set_mp4_rotation
+
+    if kind == "rotated":
+        video = make_video("features_rot_src.mp4", "-frames:v", "6", "-vf", "scale=104:56", "-c:v", "libx264")
+        rotated = tmp_path / "rot.mp4"
+        rotated.write_bytes(video.read_bytes())
+        set_mp4_rotation(rotated, 90)
+        video = rotated
+        assert vxfast.VideoReader(video).info.rotation_applied
+    else:
+        video = make_video(f"features_{kind}.mkv", "-frames:v", "6", "-vf", "scale=104:56", "-pix_fmt", kind,
+                           "-c:v", "libx264" if kind == "yuv444p" else "rawvideo")
+    t = features.quality(video, sample="all")
+    index, _, values = _per_frame(video, "all")
+    assert len(index) == 6
+    np.testing.assert_array_equal(t.index, index)
+    np.testing.assert_array_equal(t.values, values)
+
+
+def test_quality_reports_damage_like_the_reader(make_video, tmp_path):
+    # Damaged as in test_video_errors: the payloads of 30 transport packets smashed in two places.
+    src = make_video("features_damage.ts", "-t", "4", "-an", "-c:v", "libx264", "-g", "25", "-bf", "2",
+                     "-pix_fmt", "yuv420p", "-vf", "scale=320:180")
+    data = bytearray(src.read_bytes())
+    for frac in (3, 2):
+        start = (len(data) // frac) // 188 * 188
+        for off in range(start, start + 30 * 188, 188):
+            data[off + 4: off + 188] = bytes((k * 37 + 11) % 256 for k in range(184))
+    bad = tmp_path / "damaged.ts"
+    bad.write_bytes(bytes(data))
+    with pytest.warns(vxfast.CorruptFrameWarning, match=r"damaged\.ts"):
+        t = features.quality(bad, sample="all")
+    with pytest.warns(vxfast.CorruptFrameWarning):
+        index, _, values = _per_frame(bad, "all")
+    np.testing.assert_array_equal(t.index, index)
+    # FFmpeg's concealment inside the damaged GOPs varies from run to run with frame threads (two
+    # reader passes differ there too): compare the first GOP, before the damage at 1/3 of the
+    # bytes, and the GOPs from keyframe 75 on, after the damage at 1/2.
+    clean = (np.asarray(index) < 25) | (np.asarray(index) >= 75)
+    assert clean.sum() > 40
+    np.testing.assert_array_equal(t.values[clean], values[clean])

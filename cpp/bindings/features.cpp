@@ -6,8 +6,11 @@
 #include <string>
 
 #include "bindings/bindings.h"
+#include "bindings/sampler_report.h"
+#include "decode/video_reader.h"
 #include "features/codec_stats.h"
 #include "features/feature_set.h"
+#include "features/feature_writer.h"
 
 namespace py = pybind11;
 
@@ -60,6 +63,39 @@ void bind_features(py::module_& m) {
       },
       py::arg("y"), py::arg("simd") = "auto", py::arg("threads") = 0,
       "Feature vector (float64, features_names() order) of one uint8 luma plane.");
+
+  m.def(
+      "features_quality",
+      [](std::shared_ptr<VideoSource> src, const std::string& sample, const std::string& simd, int threads) {
+        const SampleSpec spec = SampleSpec::parse(sample, -1, -1);
+        const VideoInfo& in = src->info();
+        auto writer = std::make_shared<features::FeatureWriter>(in.coded_width, in.coded_height,
+                                                                src->rotation_to_apply(), level_arg(simd), threads);
+        FrameSampler sampler(src, spec, writer);
+        std::vector<int64_t> index;
+        std::vector<double> pts, values;
+        {
+          // The whole video in one call: no Python per frame, and the features read the decoder's
+          // own luma plane (FeatureWriter) instead of a yuv420p copy.
+          py::gil_scoped_release release;
+          FrameMeta meta;
+          double row[features::kNumFeatures];
+          while (sampler.next(reinterpret_cast<uint8_t*>(row), meta)) {
+            // A repeat (fps above the native rate) leaves `row` as the previous frame's values.
+            index.push_back(meta.index);
+            pts.push_back(meta.pts);
+            values.insert(values.end(), row, row + features::kNumFeatures);
+          }
+        }
+        warn_if_damaged(src->path(), sampler.stats());  // as VideoReader.frames does when it ends
+        const auto n = static_cast<py::ssize_t>(index.size());
+        py::array_t<double> vals({n, static_cast<py::ssize_t>(features::kNumFeatures)});
+        std::copy(values.begin(), values.end(), vals.mutable_data());
+        return py::make_tuple(py::array_t<int64_t>(n, index.data()), py::array_t<double>(n, pts.data()), vals);
+      },
+      py::arg("source"), py::arg("sample"), py::arg("simd") = "auto", py::arg("threads") = 0,
+      "(index int64 (n,), pts float64 (n,), values float64 (n, len(features_names()))) of the frames "
+      "VideoReader.frames(sample) delivers, computed on each decoded luma plane.");
 
   m.def("features_simd_level", [] { return std::string(simd_level_name(features::default_simd_level())); },
         "The SIMD level features_compute uses by default (VXFAST_SIMD forces one).");

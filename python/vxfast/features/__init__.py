@@ -114,19 +114,16 @@ def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[
 
     from ..video import VideoReader  # the reader is the decode area's; imported late to keep this light
 
-    index, pts, rows = [], [], []
-    # Computed in the loop rather than on a worker thread overlapping the decode: on 2 cores the
-    # decoder's frame threads already use both, and the overlap measured the same within noise
-    # (0.68x vs 0.64x of decode-only throughput, docs/performance.md) while keeping extra frames
-    # alive. The plane is a view into a buffer the reader reuses once `frame` is dropped.
+    # One C++ call for the whole video (GIL released): the sampler of VideoReader.frames drives the
+    # decoder and the features read each decoded luma plane in place, so there is no yuv420p copy
+    # and no Python per frame. Computed in the decode loop rather than on a worker thread
+    # overlapping it: on 2 cores the decoder's frame threads already use both, and the overlap
+    # measured the same within noise (0.68x vs 0.64x of decode-only throughput,
+    # docs/performance.md).
     with VideoReader(path) as reader:
-        for frame in reader.frames(sample=sample, format="yuv420p"):
-            rows.append(_core.features_compute(frame.planes[0], "auto", int(threads))[cols])
-            index.append(frame.index)
-            pts.append(frame.pts)
-    values = np.vstack(rows) if rows else np.empty((0, len(names)))
-    table = FeatureTable(names, np.asarray(index, dtype=np.int64), np.asarray(pts, dtype=np.float64),
-                         values)
+        index, pts, values = _core.features_quality(reader._live().source(), sample, "auto", int(threads))
+    values = values[:, cols]
+    table = FeatureTable(names, index, pts, values)
     if cache is not None:
         cache.store(table)
     return table
