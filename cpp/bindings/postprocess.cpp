@@ -12,6 +12,7 @@
 #include "postprocess/nms.h"
 #include "postprocess/retinaface_decode.h"
 #include "postprocess/simd_level.h"
+#include "postprocess/task_pool.h"
 #include "postprocess/yolo_decode.h"
 
 namespace py = pybind11;
@@ -134,7 +135,7 @@ py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecas
                      const std::string& format, int nc, double conf, double iou, int64_t max_det,
                      bool agnostic, std::vector<int64_t> classes,
                      std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>> letterbox,
-                     int kpt_dim, std::optional<std::string> simd) {
+                     int kpt_dim, std::optional<std::string> simd, int threads) {
   if (output.ndim() != 3)
     throw std::invalid_argument("output must have rank 3 [batch, ...], got rank " + std::to_string(output.ndim()));
   post::YoloParams p;
@@ -168,13 +169,13 @@ py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecas
   p.classes = std::move(classes);
   p.kpt_dim = kpt_dim;
   p.simd = simd_arg(simd);
+  if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = auto), got " + std::to_string(threads));
+  p.threads = threads;
   const std::vector<LetterboxInverse> lbs = letterboxes(letterbox, B);
-  std::vector<DetectionBuffers> results(static_cast<size_t>(B));
+  std::vector<DetectionBuffers> results;
   {
     py::gil_scoped_release release;
-    const float* base = output.data();
-    for (py::ssize_t b = 0; b < B; ++b)
-      results[b] = post::decode_yolo(base + b * d1 * d2, d1, d2, p, lbs[b]);
+    results = post::decode_yolo_batch(output.data(), B, d1, d2, p, lbs);
   }
   py::list out;
   for (auto& r : results) out.append(to_python(std::move(r), kpt_dim));
@@ -232,8 +233,9 @@ void bind_postprocess(py::module_& m) {
         "in float32. Returns kept indices (int64) by score descending.");
   m.def("yolo_decode", &yolo_decode, py::arg("output"), py::arg("format"), py::arg("nc"),
         py::arg("conf"), py::arg("iou"), py::arg("max_det"), py::arg("agnostic"), py::arg("classes"),
-        py::arg("letterbox"), py::arg("kpt_dim"), py::arg("simd") = py::none(),
-        "Decode a [B, ., .] YOLO output; one (boxes, scores, class_ids, extra) tuple per image.");
+        py::arg("letterbox"), py::arg("kpt_dim"), py::arg("simd") = py::none(), py::arg("threads") = 1,
+        "Decode a [B, ., .] YOLO output; one (boxes, scores, class_ids, extra) tuple per image. "
+        "threads: 1 = this thread only, 0 = auto, n = up to n (same results for every value).");
   m.def("retinaface_decode", &retinaface_decode, py::arg("output"), py::arg("input_width"),
         py::arg("input_height"), py::arg("conf"), py::arg("iou"), py::arg("max_det"),
         py::arg("letterbox"), py::arg("variance_center") = 0.1, py::arg("variance_size") = 0.2, py::arg("scores") = "auto",
@@ -244,6 +246,16 @@ void bind_postprocess(py::module_& m) {
     p.input_height = h;
     return post::retinaface_prior_count(p);
   }, py::arg("input_width"), py::arg("input_height"));
+  m.def("postprocess_pool_stats", [] {
+    const auto st = post::shared_task_pool().stats();
+    py::dict d;
+    d["helpers"] = post::shared_task_pool().helpers();
+    d["calls"] = st.calls;
+    d["tasks"] = st.tasks;
+    d["helper_tasks"] = st.helper_tasks;
+    d["inline_calls"] = st.inline_calls;
+    return d;
+  }, "Counters of the postprocess worker pool (created by this call if not yet there).");
   m.def("postprocess_simd_level", [] { return std::string(post::simd_level_name(post::active_simd_level())); },
         "Instruction set the postprocess kernels use (VXFAST_SIMD can force a lower one).");
   m.def("postprocess_cpu_simd_level", [] { return std::string(post::simd_level_name(post::cpu_simd_level())); },
