@@ -15,6 +15,7 @@ made: any object with ``scale_x, scale_y, pad_left, pad_top, src_width, src_heig
 from __future__ import annotations
 
 import ast
+import operator
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -95,8 +96,8 @@ def nms_batch(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float,
 
 def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
          agnostic: bool = False, classes: Optional[Sequence[int]] = None, letterbox: Any = None,
-         *, names: Names = None, format: str = "auto",
-         nc: Optional[int] = None) -> Union[list[Detections], Detections]:
+         *, names: Names = None, format: str = "auto", nc: Optional[int] = None,
+         threads: int = 0) -> Union[list[Detections], Detections]:
     """Decode a YOLO detection head into one :class:`Detections` per image.
 
     Args:
@@ -115,6 +116,10 @@ def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
             score, class). "auto" takes ``[B, C, N]`` with C < N as yolov8; other layouts need
             ``names``/``nc`` to tell them apart, or an explicit format.
         nc: number of classes when no names are given.
+        threads: threads for the class scan (and, for a batch, the per-image NMS): 0 = auto (all
+            cores for outputs >= 1 MB of scores, else 1), 1 = the calling thread only, n = up to n.
+            Pass 1 where other threads already keep the cores busy (e.g. inference). The result
+            is the same for every value.
 
     Returns:
         a list with one Detections per image, or a single Detections for 2-D input.
@@ -125,17 +130,19 @@ def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
     fmt = _resolve_format(format, arr.shape, nc)
     if fmt != "end2end" and nc is None:
         nc = (arr.shape[1] if fmt == "channels_first" else arr.shape[2]) - (5 if fmt == "objectness" else 4)
-    dets = _run_yolo(arr, fmt, nc or 0, conf, iou, max_det, agnostic, classes, letterbox, names_d, 0)
+    dets = _run_yolo(arr, fmt, nc or 0, conf, iou, max_det, agnostic, classes, letterbox, names_d, 0,
+                     threads)
     return dets[0] if single else dets
 
 
 def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: int = 300,
               agnostic: bool = False, classes: Optional[Sequence[int]] = None, letterbox: Any = None,
               *, kpt_shape: tuple[int, int] = (17, 3), names: Names = None,
-              format: str = "auto") -> Union[list[Detections], Detections]:
+              format: str = "auto", threads: int = 0) -> Union[list[Detections], Detections]:
     """Decode a YOLOv8-pose head (``[B, 4+nc+K*D, N]``, default nc=1, K=17, D=3) into Detections
     with ``keypoints [n, K, D]`` (x, y mapped like the boxes; visibility untouched).
-    ``kpt_shape`` comes from the model metadata (``kpt_shape``) when available."""
+    ``kpt_shape`` comes from the model metadata (``kpt_shape``) when available; ``threads`` as
+    in :func:`yolo`."""
     arr, single = _batch_array(output)
     k, d = (int(v) for v in kpt_shape)
     if k < 1 or d not in (2, 3):
@@ -151,7 +158,8 @@ def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: int = 
     if fmt != "end2end" and nc < 1:
         raise ValueError(f"output of shape {arr.shape} has no room for kpt_shape {kpt_shape} "
                          f"plus a class score")
-    dets = _run_yolo(arr, fmt, nc, conf, iou, max_det, agnostic, classes, letterbox, names_d, d)
+    dets = _run_yolo(arr, fmt, nc, conf, iou, max_det, agnostic, classes, letterbox, names_d, d,
+                     threads)
     return dets[0] if single else dets
 
 
@@ -207,14 +215,14 @@ def names_from_metadata(meta: Any) -> dict[int, str]:
 
 def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_det: int,
               agnostic: bool, classes: Optional[Sequence[int]], letterbox: Any,
-              names: Optional[dict[int, str]], kpt_dim: int) -> list[Detections]:
+              names: Optional[dict[int, str]], kpt_dim: int, threads: int) -> list[Detections]:
     cls_list = [] if classes is None else [int(c) for c in np.atleast_1d(classes)]
     lb = _letterbox_array(letterbox, arr.shape[0])
     if classes is not None and not cls_list:  # an empty filter keeps nothing (as in Ultralytics)
         kshape = (_extra_channels(arr.shape, fmt, nc) // kpt_dim, kpt_dim) if kpt_dim else None
         return [Detections.empty(names, kshape) for _ in range(arr.shape[0])]
     raw = _core.yolo_decode(arr, fmt, int(nc), float(conf), float(iou), _max_det(max_det),
-                            bool(agnostic), cls_list, lb, kpt_dim)
+                            bool(agnostic), cls_list, lb, kpt_dim, threads=_threads(threads))
     out = []
     for boxes, scores, cls, extra in raw:
         kp = extra if kpt_dim else None
@@ -290,6 +298,14 @@ def _max_det(max_det: Optional[int]) -> int:
     if int(max_det) < 0:
         raise ValueError(f"max_det must be >= 0 or None, got {max_det}")
     return int(max_det)
+
+
+def _threads(threads: int) -> int:
+    if type(threads) is not int:
+        threads = operator.index(threads)
+    if threads < 0:
+        raise ValueError(f"threads must be >= 0 (0 = auto), got {threads}")
+    return threads
 
 
 def _int_array(a: Any, name: str) -> np.ndarray:
