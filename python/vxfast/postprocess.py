@@ -184,11 +184,10 @@ def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: int = 
     if input_size is None:
         input_size = _square_input_for_priors(arr.shape[1])
     w, h = (int(v) for v in input_size)
-    lb = _letterbox_array(letterbox, arr.shape[0])
-    raw = _core.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det), lb,
-                                  float(variances[0]), float(variances[1]), scores)
+    raw = _core.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det),
+                                  letterbox, float(variances[0]), float(variances[1]), scores)
     names = {0: "face"}
-    dets = [Detections(b, s, c, names, kp) for b, s, c, kp in raw]
+    dets = [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
     return dets[0] if single else dets
 
 
@@ -217,17 +216,18 @@ def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_d
               agnostic: bool, classes: Optional[Sequence[int]], letterbox: Any,
               names: Optional[dict[int, str]], kpt_dim: int, threads: int) -> list[Detections]:
     cls_list = [] if classes is None else [int(c) for c in np.atleast_1d(classes)]
-    lb = _letterbox_array(letterbox, arr.shape[0])
     if classes is not None and not cls_list:  # an empty filter keeps nothing (as in Ultralytics)
+        _letterbox_array(letterbox, arr.shape[0])  # still reject a bad letterbox argument
         kshape = (_extra_channels(arr.shape, fmt, nc) // kpt_dim, kpt_dim) if kpt_dim else None
         return [Detections.empty(names, kshape) for _ in range(arr.shape[0])]
+    # The letterbox object goes to C++ as is (read there), and Detections skip their argument
+    # conversions: right after the model wrote its output this code runs with cold caches, where
+    # every Python-level step costs several times its hot-loop time (docs/performance.md).
     raw = _core.yolo_decode(arr, fmt, int(nc), float(conf), float(iou), _max_det(max_det),
-                            bool(agnostic), cls_list, lb, kpt_dim, threads=_threads(threads))
-    out = []
-    for boxes, scores, cls, extra in raw:
-        kp = extra if kpt_dim else None
-        out.append(Detections(boxes, scores, cls, names, kp))
-    return out
+                            bool(agnostic), cls_list, letterbox, kpt_dim, threads=_threads(threads))
+    if kpt_dim:
+        return [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
+    return [Detections._from_core(b, s, c, names, None) for b, s, c, _ in raw]
 
 
 def _extra_channels(shape: tuple[int, ...], fmt: str, nc: int) -> int:
