@@ -108,6 +108,38 @@ struct SortItem {
   }
 };
 
+// Sorts keys built in ascending index order (the low 16 bits). Small inputs: std::sort. Larger: a
+// stable LSD radix sort on the class and score bytes only (the index order is already there and
+// stability keeps it), skipping bytes all keys share (the high class byte, usually): ~5 branch-free
+// passes instead of a quicksort that mispredicts about every other comparison on ~800 keys.
+void sort_packed(std::vector<uint64_t>& keys) {
+  const size_t n = keys.size();
+  if (n < 64) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  uint64_t any = 0, all = ~uint64_t(0);
+  for (const uint64_t k : keys) {
+    any |= k;
+    all &= k;
+  }
+  const uint64_t varying = any ^ all;
+  std::vector<uint64_t> tmp(n);
+  for (int shift = 16; shift < 64; shift += 8) {
+    if (((varying >> shift) & 0xFF) == 0) continue;
+    size_t start[256] = {0};
+    for (const uint64_t k : keys) ++start[(k >> shift) & 0xFF];
+    size_t sum = 0;
+    for (size_t& c : start) {
+      const size_t c0 = c;
+      c = sum;
+      sum += c0;
+    }
+    for (const uint64_t k : keys) tmp[start[(k >> shift) & 0xFF]++] = k;
+    keys.swap(tmp);
+  }
+}
+
 // The same (class, score descending, index) order as sorting SortItems, from one sort of 64-bit
 // keys: class (16 bits) | 32-bit score key | index (16 bits). Fits float scores, n <= 65536 and class
 // ids in [0, 65536), i.e. every YOLO decode; 3-4x faster than the three-field sort at ~800 boxes.
@@ -126,7 +158,7 @@ bool packed_order(const T* scores, const int64_t* classes, int64_t n, std::vecto
     for (int64_t i = 0; i < n; ++i)
       keys[i] = (uint64_t(classes ? classes[i] : 0) << 48) | (descending_key(scores[i]) << 16) |
                 uint64_t(i);
-    std::sort(keys.begin(), keys.end());
+    sort_packed(keys);
     for (int64_t i = 0; i < n; ++i) {
       order[i] = int64_t(keys[i] & 0xFFFF);
       if (i + 1 == n || (keys[i + 1] >> 48) != (keys[i] >> 48)) group_end.push_back(i + 1);
