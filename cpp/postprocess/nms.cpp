@@ -17,7 +17,7 @@ namespace {
 // max_det.
 template <class T>
 void greedy(const T* boxes, const int64_t* order, size_t n, double thr, size_t limit,
-            std::vector<int64_t>& keep, SimdLevel) {
+            std::vector<int64_t>& keep, SimdLevel, std::vector<float>&) {
   struct Kept {
     T x1, y1, x2, y2, area;
   };
@@ -52,13 +52,14 @@ void greedy(const T* boxes, const int64_t* order, size_t n, double thr, size_t l
 }
 
 // float32 boxes: kept boxes SoA, zero-padded to 16, tested by the SIMD overlap kernel.
+// `soa` is scratch shared by the classes of one call (one allocation instead of one per class).
 template <>
 void greedy<float>(const float* boxes, const int64_t* order, size_t n, double thr, size_t limit,
-                   std::vector<int64_t>& keep, SimdLevel level) {
+                   std::vector<int64_t>& keep, SimdLevel level, std::vector<float>& soa) {
   float thr_f = static_cast<float>(thr);
   if (static_cast<double>(thr_f) > thr) thr_f = std::nextafter(thr_f, -1.0f);
   const size_t cap = (std::min(n, limit) + 15) / 16 * 16;
-  std::vector<float> soa(5 * cap, 0.0f);
+  if (soa.size() < 5 * cap) soa.resize(5 * cap);
   float *x1 = soa.data(), *y1 = x1 + cap, *x2 = y1 + cap, *y2 = x2 + cap, *ar = y2 + cap;
   size_t kept = 0;
   for (size_t k = 0; k < n && kept < limit; ++k) {
@@ -66,6 +67,8 @@ void greedy<float>(const float* boxes, const int64_t* order, size_t n, double th
     const float* b = boxes + 4 * j;
     const float area = (b[2] - b[0]) * (b[3] - b[1]);
     if (any_overlap(KeptBoxes{x1, y1, x2, y2, ar, kept}, b, area, thr_f, level)) continue;
+    if (kept % 16 == 0)  // a new block of 16: its unused tail must read as zero boxes
+      for (float* a : {x1, y1, x2, y2, ar}) std::fill_n(a + kept, 16, 0.0f);
     x1[kept] = b[0];
     y1[kept] = b[1];
     x2[kept] = b[2];
@@ -112,7 +115,7 @@ struct SortItem {
 // stable LSD radix sort on the class and score bytes only (the index order is already there and
 // stability keeps it), skipping bytes all keys share (the high class byte, usually): ~5 branch-free
 // passes instead of a quicksort that mispredicts about every other comparison on ~800 keys.
-void sort_packed(std::vector<uint64_t>& keys) {
+void sort_packed(std::vector<uint64_t>& keys, bool index_sorted = true) {
   const size_t n = keys.size();
   if (n < 64) {
     std::sort(keys.begin(), keys.end());
@@ -125,7 +128,7 @@ void sort_packed(std::vector<uint64_t>& keys) {
   }
   const uint64_t varying = any ^ all;
   std::vector<uint64_t> tmp(n);
-  for (int shift = 16; shift < 64; shift += 8) {
+  for (int shift = index_sorted ? 16 : 0; shift < 64; shift += 8) {
     if (((varying >> shift) & 0xFF) == 0) continue;
     size_t start[256] = {0};
     for (const uint64_t k : keys) ++start[(k >> shift) & 0xFF];
@@ -185,13 +188,21 @@ std::vector<int64_t> nms(const T* boxes, const T* scores, const int64_t* classes
     }
   }
   int64_t start = 0;
+  std::vector<float> scratch;
   for (const int64_t end : group_end) {
     greedy(boxes, order.data() + start, static_cast<size_t>(end - start), iou_threshold, limit,
-           keep, level);
+           keep, level, scratch);
     start = end;
   }
-  if (classes) {
+  if (classes && n <= 0x10000 && sizeof(T) == 4) {
     // Merge the classes' survivors back into one score order (ties by index).
+    std::vector<uint64_t> merged(keep.size());
+    for (size_t i = 0; i < keep.size(); ++i)
+      merged[i] = (descending_key(scores[keep[i]]) << 16) | uint64_t(keep[i]);
+    sort_packed(merged, false);
+    for (size_t i = 0; i < keep.size(); ++i) keep[i] = int64_t(merged[i] & 0xFFFF);
+    if (keep.size() > limit) keep.resize(limit);
+  } else if (classes) {
     std::vector<SortItem> merged(keep.size());
     for (size_t i = 0; i < keep.size(); ++i) merged[i] = {0, descending_key(scores[keep[i]]), keep[i]};
     std::sort(merged.begin(), merged.end());
