@@ -128,7 +128,8 @@ def main() -> None:
         shared = pool["calls"] + pool["inline_calls"]
         print(f"  pool: {pool['helpers']} helper thread(s); of {shared} multi-thread calls "
               f"{pool['inline_calls']} ran inline (helpers had found the other cores busy); "
-              f"helpers ran {pool['helper_tasks']} of {pool['tasks']} tasks of the shared ones")
+              f"helpers ran {pool['helper_tasks']} of {pool['tasks']} tasks of the shared ones "
+              f"and had to be woken in {pool['woken']} of them")
 
 
 def floor(outs, rounds: int) -> None:

@@ -295,6 +295,7 @@ void bind_postprocess(py::module_& m) {
     d["tasks"] = st.tasks;
     d["helper_tasks"] = st.helper_tasks;
     d["inline_calls"] = st.inline_calls;
+    d["woken"] = st.woken;
     return d;
   }, "Counters of the postprocess worker pool (created by this call if not yet there).");
   m.def("postprocess_simd_level", [] { return std::string(post::simd_level_name(post::active_simd_level())); },

@@ -79,7 +79,7 @@ struct TaskPool::State {
   std::mutex busy;  // one call at a time
   std::vector<std::thread> threads;
   pid_t owner = getpid();
-  std::atomic<int64_t> stat_calls{0}, stat_tasks{0}, stat_helper_tasks{0}, stat_inline{0};
+  std::atomic<int64_t> stat_calls{0}, stat_tasks{0}, stat_helper_tasks{0}, stat_inline{0}, stat_woken{0};
 #if !defined(__linux__)
   std::mutex m;
   std::condition_variable cv;
@@ -178,7 +178,7 @@ int TaskPool::helpers() const { return static_cast<int>(s_->threads.size()); }
 
 TaskPool::Stats TaskPool::stats() const {
   return {s_->stat_calls.load(), s_->stat_tasks.load(), s_->stat_helper_tasks.load(),
-          s_->stat_inline.load()};
+          s_->stat_inline.load(), s_->stat_woken.load()};
 }
 
 void TaskPool::run(int n_tasks, int helpers, TaskFn fn, void* ctx) {
@@ -201,7 +201,10 @@ void TaskPool::run(int n_tasks, int helpers, TaskFn fn, void* ctx) {
   s.caller_cpu.store(current_cpu(), std::memory_order_relaxed);
   const uint32_t g = ++s.gen == 0 ? ++s.gen : s.gen;  // 0 is the helpers' initial "seen"
   s.claim.store(pack(g, static_cast<uint32_t>(n_tasks), 0));
-  if (s.sleepers.load() > 0) s.wake_all();
+  if (s.sleepers.load() > 0) {
+    s.wake_all();
+    s.stat_woken.fetch_add(1, std::memory_order_relaxed);
+  }
   s.work(g, false);
   // Only tasks a helper already claimed are left; they are short, so poll, yielding if it drags
   // (a helper preempted mid-task on a loaded machine).

@@ -36,9 +36,10 @@ class TaskPool {
   int helpers() const;
 
   // Counters since creation, for benchmarks: calls shared with helpers, their tasks, the tasks
-  // helpers ran, and calls run inline because helpers had been of no use (see task_pool.cpp).
+  // helpers ran, calls run inline because helpers had been of no use (see task_pool.cpp), and
+  // shared calls that had to wake a sleeping helper (a futex call; the rest found one polling).
   struct Stats {
-    int64_t calls, tasks, helper_tasks, inline_calls;
+    int64_t calls, tasks, helper_tasks, inline_calls, woken;
   };
   Stats stats() const;
 
