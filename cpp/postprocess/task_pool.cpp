@@ -48,11 +48,12 @@ constexpr uint32_t n_of(uint64_t v) { return uint32_t(v >> 16) & 0xFFFF; }
 constexpr uint32_t next_of(uint64_t v) { return uint32_t(v) & 0xFFFF; }
 
 // How long a helper keeps polling after taking part in a call before it sleeps. Waking a sleeping
-// thread cost the caller 3-35 us on the 2-vCPU VM this was tuned on (a futex call plus, when the
-// other vCPU is busy, being preempted), a third of what the split saves; 300 us covers the next
-// stage of the same call and calls in a tight loop (frames decoded back to back), and costs at most
-// 300 us of one core per call when calls are sparse (< 1% of a core at 30 calls a second).
-constexpr auto kSpin = std::chrono::microseconds(300);
+// helper cost the caller 30-40 us on the 2-vCPU VM this was tuned on whenever the other vCPU was
+// busy (more than the split saves there); 1 ms covers the next stage of the same call and calls in
+// a tight loop (stored outputs decoded back to back; 300 us left the helper asleep in 60% of the
+// bench's conf 0.001 calls). When calls are sparse it costs at most 1 ms of one core per call (3%
+// of a core at 30 calls a second), and nothing once the pool has backed off (below).
+constexpr auto kSpin = std::chrono::microseconds(1000);
 
 // When helpers ran nothing in kUselessCalls calls in a row (every other core busy: the scheduler
 // wakes them on the caller's CPU, where they stand aside), the next kInlineCalls calls skip the
