@@ -19,6 +19,12 @@ struct Pool {
   std::vector<float> score;
   std::vector<int64_t> cls;
   std::vector<float> boxes;
+  void reserve(size_t n) {
+    anchor.reserve(n);
+    score.reserve(n);
+    cls.reserve(n);
+    boxes.reserve(4 * n);
+  }
   void add(int32_t a, float s, int64_t c, float x1, float y1, float x2, float y2) {
     anchor.push_back(a);
     score.push_back(s);
@@ -94,6 +100,9 @@ DetectionBuffers finish_image(const float* data, int64_t d1, int64_t d2, const Y
       const int64_t n = d2;
       extra_dim = d1 - 4 - p.nc;
       if (!scan.finite) throw std::invalid_argument("output has NaN or infinite class scores");
+      size_t total = 0;
+      for (int j = 0; j < scan.n; ++j) total += scan.parts[j].anchor.size();
+      pool.reserve(total);
       for (int j = 0; j < scan.n; ++j) {
         const Candidates& cand = scan.parts[j];
         for (size_t k = 0; k < cand.anchor.size(); ++k) {
