@@ -12,6 +12,11 @@ temporaries have evicted in between (read from DRAM). Same treatment for every m
 
     PYTHONPATH=python:tests python bench/bench_postprocess.py [--frames 8] [--rounds 30] [--cold]
 
+"vxfast" is ``postprocess.yolo`` with its defaults (threads=0: the class scan split over all cores
+for an output this size); "vxfast threads=1" the same on the calling thread only. The pool line
+says how much the helper threads actually did: on a machine whose other cores are busy they stand
+aside and the auto figure falls back to the one-thread one (docs/postprocess.md, "Threads").
+
 --floor instead compares the raw decode with numpy's ``out.max()`` (a pure read of the same array,
 the floor for any best-class pass) with the output in cache (same buffer each call) and not
 (cycling through the frames).
@@ -80,14 +85,19 @@ def main() -> None:
     for conf in (0.25, 0.001):
         methods = {
             "vxfast": lambda o, i: yolo(o, conf=conf, iou=0.45, letterbox=i, names=names),
+            "vxfast threads=1": lambda o, i: yolo(o, conf=conf, iou=0.45, letterbox=i, names=names,
+                                                  threads=1),
             "numpy+cv2": lambda o, i: yolo_numpy_cv2(o[0], conf, 0.45, 300, i),
             "ultralytics-numpy": lambda o, i: ultralytics(o, conf, i),
         }
         for lvl in ("scalar", "avx2", "avx512"):
             if ["scalar", "avx2", "avx512"].index(lvl) <= ["scalar", "avx2", "avx512"].index(
                     _core.postprocess_cpu_simd_level()):
-                methods[f"vxfast[{lvl}]"] = (lambda lv: lambda o, i: _core.yolo_decode(
+                methods[f"raw[{lvl}]"] = (lambda lv: lambda o, i: _core.yolo_decode(
                     o, "channels_first", 80, conf, 0.45, 300, False, [], None, 0, simd=lv))(lvl)
+        methods["raw[auto threads]"] = lambda o, i: _core.yolo_decode(
+            o, "channels_first", 80, conf, 0.45, 300, False, [], None, 0, threads=0)
+        pool0 = _core.postprocess_pool_stats()
         times: dict[str, list[float]] = {k: [] for k in methods}
         rng = random.Random(0)
         for _ in range(args.rounds):
@@ -101,13 +111,25 @@ def main() -> None:
                     t0 = time.perf_counter()
                     fn(o, i)
                     times[name].append(time.perf_counter() - t0)
+        pool = {k: v - pool0[k] if k != "helpers" else v
+                for k, v in _core.postprocess_pool_stats().items()}
         n_det = statistics.mean(len(yolo(o, conf=conf)[0]) for o in outs)
         med = {k: statistics.median(v) * 1e6 for k, v in times.items()}
         print(f"\nconf={conf}  (mean {n_det:.0f} detections per frame)")
         for k, v in med.items():
-            extra = "" if k == "vxfast" else f"   vxfast is {v / med['vxfast']:.1f}x faster" \
-                if not k.startswith("vxfast[") else "   (raw _core decode, no letterbox)"
+            if k.startswith("vxfast"):
+                extra = "" if k == "vxfast" else f"   ({v / med['vxfast']:.2f}x the auto-threads time)"
+            elif k.startswith("raw"):
+                extra = "   (raw _core decode, no letterbox; one thread unless named)"
+            else:
+                extra = (f"   vxfast is {v / med['vxfast']:.1f}x faster"
+                         f" ({v / med['vxfast threads=1']:.1f}x with threads=1)")
             print(f"  {k:20s} {v:9.1f} us/frame{extra}")
+        shared = pool["calls"] + pool["inline_calls"]
+        print(f"  pool: {pool['helpers']} helper thread(s); of {shared} multi-thread calls "
+              f"{pool['inline_calls']} ran inline (helpers had found the other cores busy); "
+              f"helpers ran {pool['helper_tasks']} of {pool['tasks']} tasks of the shared ones "
+              f"and had to be woken in {pool['woken']} of them")
 
 
 def floor(outs, rounds: int) -> None:

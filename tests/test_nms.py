@@ -60,6 +60,37 @@ def test_class_aware_equals_per_class(case):
     np.testing.assert_array_equal(vxfast.batched_nms(boxes, scores, classes, thr), got)
 
 
+@settings(max_examples=60, deadline=None)
+@given(box_sets(), st.sampled_from([-(2**40), -1, 65535, 65536, 2**40]), st.integers(0, 10))
+def test_class_ids_outside_the_packed_sort(case, offset, max_det):
+    """float32 boxes with class ids in [0, 65536) take the packed 64-bit key sort; other ids the
+    three-field sort. Shifting all ids keeps the same groups, so results must not change."""
+    boxes, scores, classes, thr = case
+    want = vxfast.nms(boxes, scores, thr, classes=classes, max_det=max_det)
+    got = vxfast.nms(boxes, scores, thr, classes=classes * 7 + offset, max_det=max_det)
+    np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(64, 3000), st.integers(1, 6), st.integers(1, 300), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.3, 0.45, 0.7]))
+def test_radix_sorted_path_on_many_boxes(n, levels, n_classes, seed, thr):
+    """>= 64 boxes take the radix sort of packed keys; ids shifted past 65535 (and class-agnostic as
+    one shifted class) take the three-field std::sort. Heavily tied scores, negative ones too."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 600, (n, 2)).astype(np.float32)
+    boxes = np.concatenate([xy, xy + rng.uniform(1, 80, (n, 2)).astype(np.float32)], 1)
+    scores = (rng.integers(-levels, levels + 1, n) / levels).astype(np.float32)
+    classes = rng.integers(0, n_classes, n)
+    np.testing.assert_array_equal(vxfast.nms(boxes, scores, thr, classes=classes),
+                                  vxfast.nms(boxes, scores, thr, classes=classes + 70000))
+    np.testing.assert_array_equal(vxfast.nms(boxes, scores, thr),
+                                  vxfast.nms(boxes, scores, thr, classes=np.full(n, 70000)))
+    if n <= 200:
+        np.testing.assert_array_equal(vxfast.nms(boxes, scores, thr, classes=classes),
+                                      greedy_nms(boxes, scores, thr, classes))
+
+
 @settings(max_examples=50, deadline=None)
 @given(box_sets(), st.integers(0, 10))
 def test_max_det_is_a_prefix(case, max_det):

@@ -12,6 +12,7 @@
 #include "postprocess/nms.h"
 #include "postprocess/retinaface_decode.h"
 #include "postprocess/simd_level.h"
+#include "postprocess/task_pool.h"
 #include "postprocess/yolo_decode.h"
 
 namespace py = pybind11;
@@ -53,32 +54,74 @@ post::SimdLevel simd_arg(const std::optional<std::string>& simd) {
   return want;
 }
 
-// letterbox: None or [B, 6] (scale_x, scale_y, pad_left, pad_top, src_width, src_height).
-std::vector<LetterboxInverse> letterboxes(const std::optional<py::array_t<double, py::array::c_style |
-                                                                               py::array::forcecast>>& lb,
-                                          py::ssize_t batch) {
+LetterboxInverse letterbox_row(double sx, double sy, double pl, double pt, double sw, double sh,
+                               py::ssize_t b) {
+  const double r[6] = {sx, sy, pl, pt, sw, sh};
+  for (double v : r)
+    if (!std::isfinite(v))
+      throw std::invalid_argument("letterbox values must be finite (image " + std::to_string(b) + ")");
+  if (!(sx > 0) || !(sy > 0) || sw < 0 || sh < 0)
+    throw std::invalid_argument("letterbox of image " + std::to_string(b) +
+                                " needs scale_x, scale_y > 0 and src sizes >= 0, got scale " +
+                                std::to_string(sx) + " x " + std::to_string(sy));
+  LetterboxInverse l;
+  l.enabled = true;
+  l.scale_x = static_cast<float>(sx);
+  l.scale_y = static_cast<float>(sy);
+  l.pad_left = static_cast<float>(pl);
+  l.pad_top = static_cast<float>(pt);
+  l.src_width = static_cast<float>(sw);
+  l.src_height = static_cast<float>(sh);
+  return l;
+}
+
+// letterbox: None; a [B, 6] array (scale_x, scale_y, pad_left, pad_top, src_width, src_height);
+// an object with those attributes (e.g. vxfast.LetterboxInfo), broadcast over the batch; or a
+// sequence of such objects, one per image. Read here rather than in Python: right after the model
+// wrote its 2.8 MB output the interpreter runs with cold caches, and building the [B, 6] array in
+// Python cost ~6 us per call there (docs/performance.md).
+std::vector<LetterboxInverse> letterboxes(const py::object& lb, py::ssize_t batch) {
   std::vector<LetterboxInverse> out(static_cast<size_t>(batch));
-  if (!lb) return out;
-  if (lb->ndim() != 2 || lb->shape(0) != batch || lb->shape(1) != 6)
-    throw std::invalid_argument("letterbox must give one (scale_x, scale_y, pad_left, pad_top, "
-                                "src_width, src_height) per image; got an array of the wrong shape");
-  auto r = lb->unchecked<2>();
+  if (lb.is_none()) return out;
+  if (py::isinstance<py::array>(lb)) {
+    auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(lb);
+    if (!a || a.ndim() != 2 || a.shape(0) != batch || a.shape(1) != 6)
+      throw std::invalid_argument("letterbox must give one (scale_x, scale_y, pad_left, pad_top, "
+                                  "src_width, src_height) per image; got an array of the wrong shape");
+    auto r = a.unchecked<2>();
+    for (py::ssize_t b = 0; b < batch; ++b)
+      out[b] = letterbox_row(r(b, 0), r(b, 1), r(b, 2), r(b, 3), r(b, 4), r(b, 5), b);
+    return out;
+  }
+  // A LetterboxInfo may itself be a (named) tuple: the attributes decide, not the type.
+  std::vector<py::object> items;
+  if (py::hasattr(lb, "scale_x") || !py::isinstance<py::sequence>(lb)) {
+    items.push_back(lb);
+  } else {
+    for (auto item : lb) items.push_back(py::reinterpret_borrow<py::object>(item));
+  }
+  if (items.size() == 1 && batch > 1) items.resize(static_cast<size_t>(batch), items[0]);
+  if (static_cast<py::ssize_t>(items.size()) != batch)
+    throw std::invalid_argument("letterbox gives " + std::to_string(items.size()) +
+                                " entries for a batch of " + std::to_string(batch) + " images");
+  static const char* const fields[6] = {"scale_x", "scale_y", "pad_left", "pad_top", "src_width",
+                                        "src_height"};
   for (py::ssize_t b = 0; b < batch; ++b) {
-    for (int k = 0; k < 6; ++k)
-      if (!std::isfinite(r(b, k)))
-        throw std::invalid_argument("letterbox values must be finite (image " + std::to_string(b) + ")");
-    if (!(r(b, 0) > 0) || !(r(b, 1) > 0) || r(b, 4) < 0 || r(b, 5) < 0)
-      throw std::invalid_argument("letterbox of image " + std::to_string(b) +
-                                  " needs scale_x, scale_y > 0 and src sizes >= 0, got scale " +
-                                  std::to_string(r(b, 0)) + " x " + std::to_string(r(b, 1)));
-    LetterboxInverse& l = out[b];
-    l.enabled = true;
-    l.scale_x = static_cast<float>(r(b, 0));
-    l.scale_y = static_cast<float>(r(b, 1));
-    l.pad_left = static_cast<float>(r(b, 2));
-    l.pad_top = static_cast<float>(r(b, 3));
-    l.src_width = static_cast<float>(r(b, 4));
-    l.src_height = static_cast<float>(r(b, 5));
+    double v[6];
+    for (int k = 0; k < 6; ++k) {
+      PyObject* attr = PyObject_GetAttrString(items[b].ptr(), fields[k]);
+      if (!attr) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) throw py::error_already_set();
+        PyErr_Clear();
+        throw std::invalid_argument(
+            "letterbox[" + std::to_string(b) + "] (" + std::string(Py_TYPE(items[b].ptr())->tp_name) +
+            ") lacks one of the attributes scale_x, scale_y, pad_left, pad_top, src_width, src_height");
+      }
+      v[k] = PyFloat_AsDouble(attr);
+      Py_DECREF(attr);
+      if (v[k] == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+    }
+    out[b] = letterbox_row(v[0], v[1], v[2], v[3], v[4], v[5], b);
   }
   return out;
 }
@@ -133,8 +176,8 @@ post::YoloFormat yolo_format(const std::string& f) {
 py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecast> output,
                      const std::string& format, int nc, double conf, double iou, int64_t max_det,
                      bool agnostic, std::vector<int64_t> classes,
-                     std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>> letterbox,
-                     int kpt_dim, std::optional<std::string> simd) {
+                     const py::object& letterbox, int kpt_dim, std::optional<std::string> simd,
+                     int threads) {
   if (output.ndim() != 3)
     throw std::invalid_argument("output must have rank 3 [batch, ...], got rank " + std::to_string(output.ndim()));
   post::YoloParams p;
@@ -168,13 +211,13 @@ py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecas
   p.classes = std::move(classes);
   p.kpt_dim = kpt_dim;
   p.simd = simd_arg(simd);
+  if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = auto), got " + std::to_string(threads));
+  p.threads = threads;
   const std::vector<LetterboxInverse> lbs = letterboxes(letterbox, B);
-  std::vector<DetectionBuffers> results(static_cast<size_t>(B));
+  std::vector<DetectionBuffers> results;
   {
     py::gil_scoped_release release;
-    const float* base = output.data();
-    for (py::ssize_t b = 0; b < B; ++b)
-      results[b] = post::decode_yolo(base + b * d1 * d2, d1, d2, p, lbs[b]);
+    results = post::decode_yolo_batch(output.data(), B, d1, d2, p, lbs);
   }
   py::list out;
   for (auto& r : results) out.append(to_python(std::move(r), kpt_dim));
@@ -183,8 +226,7 @@ py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecas
 
 py::list retinaface_decode(py::array_t<float, py::array::c_style | py::array::forcecast> output,
                            int input_width, int input_height, double conf, double iou, int64_t max_det,
-                           std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>> letterbox,
-                           double variance_center, double variance_size, const std::string& scores) {
+                           const py::object& letterbox, double variance_center, double variance_size, const std::string& scores) {
   if (output.ndim() != 3 || output.shape(2) < 16)
     throw std::invalid_argument("RetinaFace output must have shape [batch, priors, 16], got rank " +
                                 std::to_string(output.ndim()));
@@ -232,8 +274,9 @@ void bind_postprocess(py::module_& m) {
         "in float32. Returns kept indices (int64) by score descending.");
   m.def("yolo_decode", &yolo_decode, py::arg("output"), py::arg("format"), py::arg("nc"),
         py::arg("conf"), py::arg("iou"), py::arg("max_det"), py::arg("agnostic"), py::arg("classes"),
-        py::arg("letterbox"), py::arg("kpt_dim"), py::arg("simd") = py::none(),
-        "Decode a [B, ., .] YOLO output; one (boxes, scores, class_ids, extra) tuple per image.");
+        py::arg("letterbox"), py::arg("kpt_dim"), py::arg("simd") = py::none(), py::arg("threads") = 1,
+        "Decode a [B, ., .] YOLO output; one (boxes, scores, class_ids, extra) tuple per image. "
+        "threads: 1 = this thread only, 0 = auto, n = up to n (same results for every value).");
   m.def("retinaface_decode", &retinaface_decode, py::arg("output"), py::arg("input_width"),
         py::arg("input_height"), py::arg("conf"), py::arg("iou"), py::arg("max_det"),
         py::arg("letterbox"), py::arg("variance_center") = 0.1, py::arg("variance_size") = 0.2, py::arg("scores") = "auto",
@@ -244,6 +287,17 @@ void bind_postprocess(py::module_& m) {
     p.input_height = h;
     return post::retinaface_prior_count(p);
   }, py::arg("input_width"), py::arg("input_height"));
+  m.def("postprocess_pool_stats", [] {
+    const auto st = post::shared_task_pool().stats();
+    py::dict d;
+    d["helpers"] = post::shared_task_pool().helpers();
+    d["calls"] = st.calls;
+    d["tasks"] = st.tasks;
+    d["helper_tasks"] = st.helper_tasks;
+    d["inline_calls"] = st.inline_calls;
+    d["woken"] = st.woken;
+    return d;
+  }, "Counters of the postprocess worker pool (created by this call if not yet there).");
   m.def("postprocess_simd_level", [] { return std::string(post::simd_level_name(post::active_simd_level())); },
         "Instruction set the postprocess kernels use (VXFAST_SIMD can force a lower one).");
   m.def("postprocess_cpu_simd_level", [] { return std::string(post::simd_level_name(post::cpu_simd_level())); },

@@ -17,7 +17,7 @@ namespace {
 // max_det.
 template <class T>
 void greedy(const T* boxes, const int64_t* order, size_t n, double thr, size_t limit,
-            std::vector<int64_t>& keep, SimdLevel) {
+            std::vector<int64_t>& keep, SimdLevel, std::vector<float>&) {
   struct Kept {
     T x1, y1, x2, y2, area;
   };
@@ -52,13 +52,14 @@ void greedy(const T* boxes, const int64_t* order, size_t n, double thr, size_t l
 }
 
 // float32 boxes: kept boxes SoA, zero-padded to 16, tested by the SIMD overlap kernel.
+// `soa` is scratch shared by the classes of one call (one allocation instead of one per class).
 template <>
 void greedy<float>(const float* boxes, const int64_t* order, size_t n, double thr, size_t limit,
-                   std::vector<int64_t>& keep, SimdLevel level) {
+                   std::vector<int64_t>& keep, SimdLevel level, std::vector<float>& soa) {
   float thr_f = static_cast<float>(thr);
   if (static_cast<double>(thr_f) > thr) thr_f = std::nextafter(thr_f, -1.0f);
   const size_t cap = (std::min(n, limit) + 15) / 16 * 16;
-  std::vector<float> soa(5 * cap, 0.0f);
+  if (soa.size() < 5 * cap) soa.resize(5 * cap);
   float *x1 = soa.data(), *y1 = x1 + cap, *x2 = y1 + cap, *y2 = x2 + cap, *ar = y2 + cap;
   size_t kept = 0;
   for (size_t k = 0; k < n && kept < limit; ++k) {
@@ -66,6 +67,8 @@ void greedy<float>(const float* boxes, const int64_t* order, size_t n, double th
     const float* b = boxes + 4 * j;
     const float area = (b[2] - b[0]) * (b[3] - b[1]);
     if (any_overlap(KeptBoxes{x1, y1, x2, y2, ar, kept}, b, area, thr_f, level)) continue;
+    if (kept % 16 == 0)  // a new block of 16: its unused tail must read as zero boxes
+      for (float* a : {x1, y1, x2, y2, ar}) std::fill_n(a + kept, 16, 0.0f);
     x1[kept] = b[0];
     y1[kept] = b[1];
     x2[kept] = b[2];
@@ -108,25 +111,98 @@ struct SortItem {
   }
 };
 
+// Sorts keys built in ascending index order (the low 16 bits). Small inputs: std::sort. Larger: a
+// stable LSD radix sort on the class and score bytes only (the index order is already there and
+// stability keeps it), skipping bytes all keys share (the high class byte, usually): ~5 branch-free
+// passes instead of a quicksort that mispredicts about every other comparison on ~800 keys.
+void sort_packed(std::vector<uint64_t>& keys, bool index_sorted = true) {
+  const size_t n = keys.size();
+  if (n < 64) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  uint64_t any = 0, all = ~uint64_t(0);
+  for (const uint64_t k : keys) {
+    any |= k;
+    all &= k;
+  }
+  const uint64_t varying = any ^ all;
+  std::vector<uint64_t> tmp(n);
+  for (int shift = index_sorted ? 16 : 0; shift < 64; shift += 8) {
+    if (((varying >> shift) & 0xFF) == 0) continue;
+    size_t start[256] = {0};
+    for (const uint64_t k : keys) ++start[(k >> shift) & 0xFF];
+    size_t sum = 0;
+    for (size_t& c : start) {
+      const size_t c0 = c;
+      c = sum;
+      sum += c0;
+    }
+    for (const uint64_t k : keys) tmp[start[(k >> shift) & 0xFF]++] = k;
+    keys.swap(tmp);
+  }
+}
+
+// The same (class, score descending, index) order as sorting SortItems, from one sort of 64-bit
+// keys: class (16 bits) | 32-bit score key | index (16 bits). Fits float scores, n <= 65536 and class
+// ids in [0, 65536), i.e. every YOLO decode; 3-4x faster than the three-field sort at ~800 boxes.
+// Returns false (nothing written) when the input does not fit.
+template <class T>
+bool packed_order(const T* scores, const int64_t* classes, int64_t n, std::vector<int64_t>& order,
+                  std::vector<int64_t>& group_end) {
+  if constexpr (sizeof(T) != 4) {
+    return false;
+  } else {
+    if (n > 0x10000) return false;
+    if (classes)
+      for (int64_t i = 0; i < n; ++i)
+        if (classes[i] < 0 || classes[i] > 0xFFFF) return false;
+    std::vector<uint64_t> keys(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      keys[i] = (uint64_t(classes ? classes[i] : 0) << 48) | (descending_key(scores[i]) << 16) |
+                uint64_t(i);
+    sort_packed(keys);
+    for (int64_t i = 0; i < n; ++i) {
+      order[i] = int64_t(keys[i] & 0xFFFF);
+      if (i + 1 == n || (keys[i + 1] >> 48) != (keys[i] >> 48)) group_end.push_back(i + 1);
+    }
+    return true;
+  }
+}
+
 template <class T>
 std::vector<int64_t> nms(const T* boxes, const T* scores, const int64_t* classes, int64_t n,
                          double iou_threshold, int64_t max_det, SimdLevel level) {
   std::vector<int64_t> keep;
   if (n <= 0 || max_det == 0) return keep;
   const size_t limit = max_det < 0 ? static_cast<size_t>(n) : static_cast<size_t>(max_det);
-  std::vector<SortItem> items(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) items[i] = {classes ? classes[i] : 0, descending_key(scores[i]), i};
-  std::sort(items.begin(), items.end());
-  std::vector<int64_t> order(items.size());
-  for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].idx;
-  for (size_t start = 0; start < order.size();) {
-    size_t end = start + 1;
-    while (end < order.size() && items[end].cls == items[start].cls) ++end;
-    greedy(boxes, order.data() + start, end - start, iou_threshold, limit, keep, level);
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::vector<int64_t> group_end;  // end (in `order`) of each class's run
+  if (!packed_order(scores, classes, n, order, group_end)) {
+    std::vector<SortItem> items(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) items[i] = {classes ? classes[i] : 0, descending_key(scores[i]), i};
+    std::sort(items.begin(), items.end());
+    for (size_t i = 0; i < items.size(); ++i) {
+      order[i] = items[i].idx;
+      if (i + 1 == items.size() || items[i + 1].cls != items[i].cls) group_end.push_back(int64_t(i) + 1);
+    }
+  }
+  int64_t start = 0;
+  std::vector<float> scratch;
+  for (const int64_t end : group_end) {
+    greedy(boxes, order.data() + start, static_cast<size_t>(end - start), iou_threshold, limit,
+           keep, level, scratch);
     start = end;
   }
-  if (classes) {
+  if (classes && n <= 0x10000 && sizeof(T) == 4) {
     // Merge the classes' survivors back into one score order (ties by index).
+    std::vector<uint64_t> merged(keep.size());
+    for (size_t i = 0; i < keep.size(); ++i)
+      merged[i] = (descending_key(scores[keep[i]]) << 16) | uint64_t(keep[i]);
+    sort_packed(merged, false);
+    for (size_t i = 0; i < keep.size(); ++i) keep[i] = int64_t(merged[i] & 0xFFFF);
+    if (keep.size() > limit) keep.resize(limit);
+  } else if (classes) {
     std::vector<SortItem> merged(keep.size());
     for (size_t i = 0; i < keep.size(); ++i) merged[i] = {0, descending_key(scores[keep[i]]), keep[i]};
     std::sort(merged.begin(), merged.end());

@@ -29,11 +29,21 @@ struct YoloParams {
   std::vector<int64_t> classes;  // empty: all classes
   int kpt_dim = 0;               // 2 or 3: extras are keypoints (x, y[, v]) mapped like boxes
   SimdLevel simd = SimdLevel::Scalar;
+  // Threads for the class scan (split by anchors) and, for a batch, the per-image NMS: 1 = the
+  // calling thread only; 0 = auto (resolve_threads in task_pool.h); n = up to n. Results are the
+  // same for every value.
+  int threads = 1;
 };
 
 // data: one image, d1 x d2 row-major float32. Throws std::invalid_argument for non-finite scores or
 // boxes among the values it reads.
 DetectionBuffers decode_yolo(const float* data, int64_t d1, int64_t d2, const YoloParams& p,
                              const LetterboxInverse& lb);
+
+// `batch` images, image b at data + b * d1 * d2, with lbs[b]. The same results (and, for bad input,
+// the same exception: the first failing image's) as decode_yolo image by image.
+std::vector<DetectionBuffers> decode_yolo_batch(const float* data, int64_t batch, int64_t d1,
+                                                int64_t d2, const YoloParams& p,
+                                                const std::vector<LetterboxInverse>& lbs);
 
 }  // namespace vxfast::post

@@ -111,13 +111,13 @@ def nms(boxes: npt.ArrayLike, scores: npt.ArrayLike, iou_threshold: float,
         simd: Optional[str] = ...) -> npt.NDArray[np.int64]: ...
 def yolo_decode(output: npt.NDArray[np.float32], format: str, nc: int, conf: float, iou: float,
                 max_det: int, agnostic: bool, classes: Sequence[int],
-                letterbox: Optional[npt.NDArray[np.float64]], kpt_dim: int,
-                simd: Optional[str] = ...,
+                letterbox: Any, kpt_dim: int,
+                simd: Optional[str] = ..., threads: int = ...,
                 ) -> list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
                                 npt.NDArray[np.int64], npt.NDArray[np.float32]]]: ...
 def retinaface_decode(output: npt.NDArray[np.float32], input_width: int, input_height: int,
                       conf: float, iou: float, max_det: int,
-                      letterbox: Optional[npt.NDArray[np.float64]],
+                      letterbox: Any,
                       variance_center: float = ..., variance_size: float = ...,
                       scores: str = ...,
                       ) -> list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
@@ -125,6 +125,7 @@ def retinaface_decode(output: npt.NDArray[np.float32], input_width: int, input_h
 def retinaface_prior_count(input_width: int, input_height: int) -> int: ...
 def postprocess_simd_level() -> str: ...
 def postprocess_cpu_simd_level() -> str: ...
+def postprocess_pool_stats() -> dict[str, int]: ...
 
 
 # ---- features ----

@@ -54,6 +54,20 @@ class Detections:
         self.keypoints = keypoints
 
     @classmethod
+    def _from_core(cls, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
+                   names: Optional[Mapping[int, str]],
+                   keypoints: Optional[np.ndarray]) -> "Detections":
+        """From arrays that ``vxfast._core`` made with the right dtypes and shapes: no conversion
+        or check (each costs microseconds with the cold caches of a call right after inference)."""
+        self = object.__new__(cls)
+        self.xyxy = xyxy
+        self.scores = scores
+        self.class_ids = class_ids
+        self.names = names
+        self.keypoints = keypoints
+        return self
+
+    @classmethod
     def empty(cls, names: Optional[Mapping[int, str]] = None,
               keypoint_shape: Optional[tuple[int, int]] = None) -> "Detections":
         kp = None if keypoint_shape is None else np.zeros((0, *keypoint_shape), np.float32)

@@ -15,6 +15,7 @@ made: any object with ``scale_x, scale_y, pad_left, pad_top, src_width, src_heig
 from __future__ import annotations
 
 import ast
+import operator
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -25,6 +26,7 @@ from .detections import Detection, Detections
 __all__ = ["nms", "batched_nms", "nms_batch", "Detections", "Detection"]
 
 Names = Union[Mapping[int, str], Sequence[str], None]
+_F32 = np.dtype(np.float32)
 _LB_FIELDS = ("scale_x", "scale_y", "pad_left", "pad_top", "src_width", "src_height")
 _FORMATS = {"yolov8": "channels_first", "yolov8-transposed": "channels_last",
             "yolov5": "objectness", "yolox": "objectness", "end2end": "end2end",
@@ -95,8 +97,8 @@ def nms_batch(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float,
 
 def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
          agnostic: bool = False, classes: Optional[Sequence[int]] = None, letterbox: Any = None,
-         *, names: Names = None, format: str = "auto",
-         nc: Optional[int] = None) -> Union[list[Detections], Detections]:
+         *, names: Names = None, format: str = "auto", nc: Optional[int] = None,
+         threads: int = 0) -> Union[list[Detections], Detections]:
     """Decode a YOLO detection head into one :class:`Detections` per image.
 
     Args:
@@ -115,27 +117,45 @@ def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
             score, class). "auto" takes ``[B, C, N]`` with C < N as yolov8; other layouts need
             ``names``/``nc`` to tell them apart, or an explicit format.
         nc: number of classes when no names are given.
+        threads: threads for the class scan (and, for a batch, the per-image NMS): 0 = auto (all
+            cores for outputs >= 1 MB of scores, else 1), 1 = the calling thread only, n = up to n.
+            Pass 1 where other threads already keep the cores busy (e.g. inference). The result
+            is the same for every value.
 
     Returns:
         a list with one Detections per image, or a single Detections for 2-D input.
     """
+    if (type(output) is np.ndarray and output.ndim == 3 and output.dtype == _F32 and nc is None
+            and format == "auto" and classes is None and (names is None or type(names) is dict)
+            and type(threads) is int and threads >= 0):
+        # The common call (a [B, 4+nc, N] float32 head straight from onnxruntime) in as few Python
+        # steps as possible: it runs right after inference, with cold caches (docs/performance.md).
+        _, d1, d2 = output.shape
+        n_names = len(names) if names else 0
+        if (d1 < d2 or d2 == 0) and d1 >= 4 + n_names:
+            raw = _core.yolo_decode(output, "channels_first", n_names or d1 - 4, float(conf),
+                                    float(iou), _max_det(max_det), bool(agnostic), [], letterbox,
+                                    0, None, threads)
+            return [Detections._from_core(b, s, c, names, None) for b, s, c, _ in raw]
     arr, single = _batch_array(output)
     names_d = _names_dict(names)
     nc = _resolve_nc(nc, names_d)
     fmt = _resolve_format(format, arr.shape, nc)
     if fmt != "end2end" and nc is None:
         nc = (arr.shape[1] if fmt == "channels_first" else arr.shape[2]) - (5 if fmt == "objectness" else 4)
-    dets = _run_yolo(arr, fmt, nc or 0, conf, iou, max_det, agnostic, classes, letterbox, names_d, 0)
+    dets = _run_yolo(arr, fmt, nc or 0, conf, iou, max_det, agnostic, classes, letterbox, names_d, 0,
+                     threads)
     return dets[0] if single else dets
 
 
 def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: int = 300,
               agnostic: bool = False, classes: Optional[Sequence[int]] = None, letterbox: Any = None,
               *, kpt_shape: tuple[int, int] = (17, 3), names: Names = None,
-              format: str = "auto") -> Union[list[Detections], Detections]:
+              format: str = "auto", threads: int = 0) -> Union[list[Detections], Detections]:
     """Decode a YOLOv8-pose head (``[B, 4+nc+K*D, N]``, default nc=1, K=17, D=3) into Detections
     with ``keypoints [n, K, D]`` (x, y mapped like the boxes; visibility untouched).
-    ``kpt_shape`` comes from the model metadata (``kpt_shape``) when available."""
+    ``kpt_shape`` comes from the model metadata (``kpt_shape``) when available; ``threads`` as
+    in :func:`yolo`."""
     arr, single = _batch_array(output)
     k, d = (int(v) for v in kpt_shape)
     if k < 1 or d not in (2, 3):
@@ -151,7 +171,8 @@ def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: int = 
     if fmt != "end2end" and nc < 1:
         raise ValueError(f"output of shape {arr.shape} has no room for kpt_shape {kpt_shape} "
                          f"plus a class score")
-    dets = _run_yolo(arr, fmt, nc, conf, iou, max_det, agnostic, classes, letterbox, names_d, d)
+    dets = _run_yolo(arr, fmt, nc, conf, iou, max_det, agnostic, classes, letterbox, names_d, d,
+                     threads)
     return dets[0] if single else dets
 
 
@@ -176,11 +197,10 @@ def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: int = 
     if input_size is None:
         input_size = _square_input_for_priors(arr.shape[1])
     w, h = (int(v) for v in input_size)
-    lb = _letterbox_array(letterbox, arr.shape[0])
-    raw = _core.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det), lb,
-                                  float(variances[0]), float(variances[1]), scores)
+    raw = _core.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det),
+                                  letterbox, float(variances[0]), float(variances[1]), scores)
     names = {0: "face"}
-    dets = [Detections(b, s, c, names, kp) for b, s, c, kp in raw]
+    dets = [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
     return dets[0] if single else dets
 
 
@@ -207,19 +227,20 @@ def names_from_metadata(meta: Any) -> dict[int, str]:
 
 def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_det: int,
               agnostic: bool, classes: Optional[Sequence[int]], letterbox: Any,
-              names: Optional[dict[int, str]], kpt_dim: int) -> list[Detections]:
+              names: Optional[dict[int, str]], kpt_dim: int, threads: int) -> list[Detections]:
     cls_list = [] if classes is None else [int(c) for c in np.atleast_1d(classes)]
-    lb = _letterbox_array(letterbox, arr.shape[0])
     if classes is not None and not cls_list:  # an empty filter keeps nothing (as in Ultralytics)
+        _letterbox_array(letterbox, arr.shape[0])  # still reject a bad letterbox argument
         kshape = (_extra_channels(arr.shape, fmt, nc) // kpt_dim, kpt_dim) if kpt_dim else None
         return [Detections.empty(names, kshape) for _ in range(arr.shape[0])]
+    # The letterbox object goes to C++ as is (read there), and Detections skip their argument
+    # conversions: right after the model wrote its output this code runs with cold caches, where
+    # every Python-level step costs several times its hot-loop time (docs/performance.md).
     raw = _core.yolo_decode(arr, fmt, int(nc), float(conf), float(iou), _max_det(max_det),
-                            bool(agnostic), cls_list, lb, kpt_dim)
-    out = []
-    for boxes, scores, cls, extra in raw:
-        kp = extra if kpt_dim else None
-        out.append(Detections(boxes, scores, cls, names, kp))
-    return out
+                            bool(agnostic), cls_list, letterbox, kpt_dim, None, _threads(threads))
+    if kpt_dim:
+        return [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
+    return [Detections._from_core(b, s, c, names, None) for b, s, c, _ in raw]
 
 
 def _extra_channels(shape: tuple[int, ...], fmt: str, nc: int) -> int:
@@ -290,6 +311,14 @@ def _max_det(max_det: Optional[int]) -> int:
     if int(max_det) < 0:
         raise ValueError(f"max_det must be >= 0 or None, got {max_det}")
     return int(max_det)
+
+
+def _threads(threads: int) -> int:
+    if type(threads) is not int:
+        threads = operator.index(threads)
+    if threads < 0:
+        raise ValueError(f"threads must be >= 0 (0 = auto), got {threads}")
+    return threads
 
 
 def _int_array(a: Any, name: str) -> np.ndarray:
