@@ -150,7 +150,9 @@ class _Detector:
             t1 = time.perf_counter()
             outs = s.run(b.tensor, copy=False)
             t2 = time.perf_counter()
-            dets = yolo(outs[0], letterbox=b.letterbox, names=self.model.names, **self.kw)
+            # One thread: the model's streams keep every other core busy, so a helper thread
+            # would only preempt inference (docs/postprocess.md, threads).
+            dets = yolo(outs[0], letterbox=b.letterbox, names=self.model.names, threads=1, **self.kw)
             t3 = time.perf_counter()
         if isinstance(dets, Detections):
             dets = [dets]
