@@ -58,6 +58,10 @@ struct Kernels {
 Kernels scalar_kernels();
 Kernels avx2_kernels();    // only valid where the CPU has AVX2+FMA+F16C
 Kernels avx512_kernels();  // only valid where the CPU has AVX-512F/BW
+// The AVX-512 YUV kernel fetches taps with VBMI byte permutes where the CPU has them, else gathers;
+// set_avx512_vbmi(false) forces the gathers (tests compare both against the scalar reference).
+bool avx512_vbmi_available();
+void set_avx512_vbmi(bool on);
 Kernels neon_kernels();    // AArch64 only; elsewhere returns scalar_kernels()
 Kernels select_kernels(SimdLevel level);
 
