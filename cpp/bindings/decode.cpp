@@ -293,6 +293,13 @@ void bind_decode(py::module_& m) {
     }
     av_log_set_level(level);
   }
+  m.def("set_decode_ahead", [](int depth) {
+          int old = decode_ahead_depth();
+          set_decode_ahead_depth(depth);
+          return old;
+        }, py::arg("depth"),
+        "Frames each frame iterator decodes ahead on its own thread (0: decode on the caller's "
+        "thread). Applies to iterators made afterwards; returns the previous value. Benchmarks only.");
   m.attr("CorruptFrameWarning") =
       py::handle(PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr));
 

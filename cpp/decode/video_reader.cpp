@@ -1,15 +1,28 @@
 #include "decode/video_reader.h"
 
+#include <atomic>
+#include <climits>
 #include <cmath>
+#include <stdexcept>
 
 #include "common/errors.h"
+#include "decode/decode_ahead.h"
 #include "decode/stream_decoder.h"
 
 namespace vxfast {
 
 namespace {
 std::string or_unknown(const char* s) { return s ? s : "unknown"; }
+std::atomic<int> g_decode_ahead{2};
 }  // namespace
+
+int decode_ahead_depth() { return g_decode_ahead.load(); }
+void set_decode_ahead_depth(int depth) {
+  if (depth < 0 || depth > 64) {
+    throw std::invalid_argument("decode_ahead depth=" + std::to_string(depth) + " must be in 0..64");
+  }
+  g_decode_ahead.store(depth);
+}
 
 VideoSource::VideoSource(const std::string& path, const ReaderOptions& opts) : opts_(opts) {
   Demuxer dmx(path);
@@ -74,7 +87,7 @@ std::unique_ptr<DecodeSession> VideoSource::new_session(bool keyframes_only) con
 
 FrameSampler::FrameSampler(std::shared_ptr<const VideoSource> src, const SampleSpec& spec,
                            std::shared_ptr<FrameWriter> writer)
-    : src_(std::move(src)), spec_(spec), writer_(std::move(writer)) {
+    : src_(std::move(src)), spec_(spec), writer_(std::move(writer)), ahead_(decode_ahead_depth()) {
   using K = SampleSpec::Kind;
   const auto& idx = src_->index();
   if (spec_.kind == K::Keyframes) {
@@ -107,6 +120,19 @@ SamplerStats FrameSampler::stats() const {
   return s;
 }
 
+std::unique_ptr<FrameSource> FrameSampler::open_session(bool keyframes_only) const {
+  std::unique_ptr<DecodeSession> s = src_->new_session(keyframes_only);
+  if (ahead_ > 0) return std::make_unique<DecodeAhead>(std::move(s), ahead_);
+  return s;
+}
+
+bool FrameSampler::needs_seek(int64_t t, int64_t cur) const {
+  const FrameIndex* idx = src_->index().get();
+  if (idx) return t < cur || idx->key_display[idx->keyframe_at_or_before(t)] > cur;
+  double fps = src_->info().fps > 0 ? src_->info().fps : 25;
+  return cur < 0 || t < cur || (t - cur) > 2 * fps;
+}
+
 bool FrameSampler::next(uint8_t* dst, FrameMeta& meta) {
   std::lock_guard<std::mutex> lock(mu_);
   bool ok = planned_ ? next_planned(dst, meta) : next_streamed(dst, meta);
@@ -122,7 +148,6 @@ bool FrameSampler::next(uint8_t* dst, FrameMeta& meta) {
 
 bool FrameSampler::next_planned(uint8_t* dst, FrameMeta& meta) {
   const FrameIndex* idx = src_->index().get();
-  double fps = src_->info().fps > 0 ? src_->info().fps : 25;
   while (pos_ < targets_.size()) {
     int64_t t = targets_[pos_];
     if (started_ && last_.index >= 0 && pos_ > 0 && targets_[pos_ - 1] == t && last_.index == t) {
@@ -132,16 +157,12 @@ bool FrameSampler::next_planned(uint8_t* dst, FrameMeta& meta) {
       ++delivered_;
       return true;
     }
-    if (!session_) session_ = src_->new_session(false);
-    int64_t cur = session_->position();
-    bool seek;
-    if (idx) {
-      int64_t kf = idx->key_display[idx->keyframe_at_or_before(t)];
-      seek = t < cur || kf > cur;
-    } else {
-      seek = cur < 0 || t < cur || (t - cur) > 2 * fps;
-    }
-    if (seek) session_->seek_to(t);
+    if (!session_) session_ = open_session(false);
+    // Frames past t are worth decoding ahead only if the next target is reached without a seek.
+    size_t j = pos_ + 1;
+    while (j < targets_.size() && targets_[j] == t) ++j;
+    session_->set_speculation_limit(j < targets_.size() && !needs_seek(targets_[j], t + 1) ? INT64_MAX : t);
+    if (needs_seek(t, session_->position())) session_->seek_to(t);
     started_ = true;
     DecodedFrame d;
     bool got = false;
@@ -172,7 +193,8 @@ bool FrameSampler::next_streamed(uint8_t* dst, FrameMeta& meta) {
   using K = SampleSpec::Kind;
   const FrameIndex* idx = src_->index().get();
   if (!session_) {
-    session_ = src_->new_session(spec_.kind == K::Keyframes);
+    session_ = open_session(spec_.kind == K::Keyframes);
+    if (idx && spec_.end >= 0) session_->set_speculation_limit(idx->first_at_or_after(spec_.end));
     if (spec_.start > 0) {
       int64_t i = idx ? idx->first_at_or_after(spec_.start)
                       : static_cast<int64_t>(std::llround(spec_.start * src_->info().fps));

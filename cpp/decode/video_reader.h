@@ -12,6 +12,11 @@
 
 namespace vxfast {
 
+// Frames a FrameSampler decodes ahead of its caller on a thread of its own (DecodeAhead); 0 decodes
+// on the caller's thread. Read when a sampler is made; benchmarks switch it to compare.
+int decode_ahead_depth();
+void set_decode_ahead_depth(int depth);
+
 struct ReaderOptions {
   int threads = 0;            // decoder threads, 0 = FFmpeg's choice
   bool exact = true;          // build a FrameIndex at open (one demux-only pass)
@@ -63,11 +68,14 @@ class FrameSampler {
  private:
   bool next_planned(uint8_t* dst, FrameMeta& meta);
   bool next_streamed(uint8_t* dst, FrameMeta& meta);
+  std::unique_ptr<FrameSource> open_session(bool keyframes_only) const;
+  bool needs_seek(int64_t target, int64_t position) const;
 
   std::shared_ptr<const VideoSource> src_;
   SampleSpec spec_;
   std::shared_ptr<FrameWriter> writer_;
-  std::unique_ptr<DecodeSession> session_;
+  int ahead_;
+  std::unique_ptr<FrameSource> session_;
   bool planned_ = false;
   std::vector<int64_t> targets_;
   size_t pos_ = 0;
@@ -75,7 +83,6 @@ class FrameSampler {
   int64_t first_index_ = -1;
   FrameMeta last_;
   int64_t missing_ = 0, delivered_ = 0;
-  DecodeCounters finished_sessions_;
   mutable std::mutex mu_;
 };
 
