@@ -54,6 +54,7 @@ void DecodeAhead::run() {
     lock.lock();
     worker_busy_ = false;
     ++count_;
+    consumer_waiting_ = false;  // served: what follows is speculative again
     if (ok) last_index_ = d.index;
     else worker_ended_ = true;
     to_consumer_.notify_all();
@@ -68,7 +69,6 @@ bool DecodeAhead::next(DecodedFrame& out) {
     consumer_waiting_ = true;
     to_worker_.notify_one();
     to_consumer_.wait(lock, [&] { return count_ > 0; });
-    consumer_waiting_ = false;
   }
   Item& it = ring_[head_];
   position_ = it.position;
@@ -104,6 +104,7 @@ void DecodeAhead::seek_to(int64_t idx) {
   }
   worker_ended_ = false;
   last_index_ = -1;
+  limit_ = -1;  // nothing speculative until the caller says how far the new position is wanted
   consumer_ended_ = false;
   lock.unlock();
   // The worker is parked: the session is ours until paused_ is cleared.

@@ -53,7 +53,7 @@ class DecodeAhead : public FrameSource {
   bool worker_busy_ = false;   // inside a session call, lock released
   bool worker_ended_ = false;  // produced the end (or an error): idle until a seek
   bool consumer_waiting_ = false;
-  int64_t limit_ = INT64_MAX;
+  int64_t limit_ = INT64_MAX;  // see set_speculation_limit; -1 after a seek until it is set again
   int64_t last_index_ = -1;    // display index of the last frame produced
 
   // Caller's side (only the consumer thread touches these).

@@ -33,7 +33,8 @@ class FrameSource {
   virtual int64_t position() const = 0;
   virtual DecodeCounters counters() const = 0;
   // A hint: frames past display index `last` are probably not wanted (a seek follows), so don't
-  // decode them speculatively. They are still delivered if asked for.
+  // decode them speculatively. They are still delivered if asked for. A seek resets it to "none":
+  // set it after seeking.
   virtual void set_speculation_limit(int64_t /*last*/) {}
 };
 

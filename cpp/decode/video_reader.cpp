@@ -158,11 +158,12 @@ bool FrameSampler::next_planned(uint8_t* dst, FrameMeta& meta) {
       return true;
     }
     if (!session_) session_ = open_session(false);
+    if (needs_seek(t, session_->position())) session_->seek_to(t);
     // Frames past t are worth decoding ahead only if the next target is reached without a seek.
+    // (Set after the seek: raised before it, the decoder thread would decode frames it then drops.)
     size_t j = pos_ + 1;
     while (j < targets_.size() && targets_[j] == t) ++j;
     session_->set_speculation_limit(j < targets_.size() && !needs_seek(targets_[j], t + 1) ? INT64_MAX : t);
-    if (needs_seek(t, session_->position())) session_->seek_to(t);
     started_ = true;
     DecodedFrame d;
     bool got = false;
@@ -194,12 +195,12 @@ bool FrameSampler::next_streamed(uint8_t* dst, FrameMeta& meta) {
   const FrameIndex* idx = src_->index().get();
   if (!session_) {
     session_ = open_session(spec_.kind == K::Keyframes);
-    if (idx && spec_.end >= 0) session_->set_speculation_limit(idx->first_at_or_after(spec_.end));
     if (spec_.start > 0) {
       int64_t i = idx ? idx->first_at_or_after(spec_.start)
                       : static_cast<int64_t>(std::llround(spec_.start * src_->info().fps));
       if (i > 0) session_->seek_to(i);
     }
+    session_->set_speculation_limit(idx && spec_.end >= 0 ? idx->first_at_or_after(spec_.end) : INT64_MAX);
   }
   DecodedFrame d;
   while (session_->next(d)) {
