@@ -267,6 +267,8 @@ void bind_preprocess(py::module_& m) {
         "True when the AVX-512 YUV kernel can fetch taps with VBMI byte permutes.");
   m.def("set_avx512_vbmi", &set_avx512_vbmi, py::arg("on"),
         "Tests/benchmarks: False makes the AVX-512 YUV kernel use gathers even where VBMI exists.");
+  m.def("set_avx512_streaming", &set_avx512_streaming, py::arg("on"),
+        "Benchmarks: False keeps AVX-512 float32 CHW outputs bigger than L2 on ordinary stores.");
 }
 
 }  // namespace vxfast

@@ -240,7 +240,47 @@ inline void store_hwc(const VPassArgs& a, int i, const __m512 v[3]) {
   }
 }
 
+std::atomic<bool> g_streaming{true};
+
+// Non-temporal stores for outputs bigger than the caches: a tensor row is written once and not
+// read back here, so fetching its lines first (read-for-ownership) only doubles the traffic.
+// Streams need 64-byte alignment: the head up to it uses masked ordinary stores.
+inline void stream_row_f32(const VPassArgs& a) {
+  const __m512 wy = _mm512_set1_ps(a.wy);
+  for (int c = 0; c < 3; ++c) {
+    float* d = static_cast<float*>(a.dst) + c * a.plane_stride;
+    const __m512 k = _mm512_set1_ps(a.k[c]), bias = _mm512_set1_ps(a.bias[c]);
+    auto value = [&](int i, __mmask16 m) {
+      __m512 v = lerp(_mm512_maskz_loadu_ps(m, a.a[c] + i), _mm512_maskz_loadu_ps(m, a.b[c] + i), wy);
+      return _mm512_fmadd_ps(v, k, bias);
+    };
+    int i = std::min(a.n, int(((64 - (reinterpret_cast<uintptr_t>(d) & 63)) & 63) / 4));
+    if (i > 0) _mm512_mask_storeu_ps(d, __mmask16((1u << i) - 1), value(0, __mmask16((1u << i) - 1)));
+    for (; i + 16 <= a.n; i += 16) _mm512_stream_ps(d + i, value(i, 0xffff));
+    if (i < a.n) {
+      const __mmask16 m = __mmask16((1u << (a.n - i)) - 1);
+      _mm512_mask_storeu_ps(d + i, m, value(i, m));
+    }
+  }
+}
+
+void fill_f32(float* d, ptrdiff_t n, float v, bool stream) {
+  const __m512 x = _mm512_set1_ps(v);
+  ptrdiff_t i = 0;
+  if (stream && g_streaming.load(std::memory_order_relaxed)) {
+    for (; i < n && (reinterpret_cast<uintptr_t>(d + i) & 63); ++i) d[i] = v;
+    for (; i + 16 <= n; i += 16) _mm512_stream_ps(d + i, x);
+  }
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, x);
+  for (; i < n; ++i) d[i] = v;
+}
+
 void vpass(const VPassArgs& a) {
+  if (a.stream && a.dtype == OutDType::Float32 && a.layout == OutLayout::CHW &&
+      (reinterpret_cast<uintptr_t>(a.dst) & 3) == 0 && g_streaming.load(std::memory_order_relaxed)) {
+    stream_row_f32(a);
+    return;
+  }
   const __m512 wy = _mm512_set1_ps(a.wy);
   const bool chw = a.layout == OutLayout::CHW;
   int i = 0;
@@ -264,10 +304,11 @@ bool avx512_vbmi_available() {
   return has;
 }
 void set_avx512_vbmi(bool on) { g_use_vbmi.store(on); }
+void set_avx512_streaming(bool on) { g_streaming.store(on); }
 
 Kernels avx512_kernels() {
   return {hpass_rgb, g_use_vbmi.load() && avx512_vbmi_available() ? hpass_yuv_vbmi : hpass_yuv, vpass,
-          SimdLevel::Avx512};
+          SimdLevel::Avx512, fill_f32};
 }
 
 }  // namespace vxfast
@@ -278,5 +319,6 @@ namespace vxfast {
 Kernels avx512_kernels() { return scalar_kernels(); }
 bool avx512_vbmi_available() { return false; }
 void set_avx512_vbmi(bool) {}
+void set_avx512_streaming(bool) {}
 }  // namespace vxfast
 #endif
