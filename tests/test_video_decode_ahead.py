@@ -89,6 +89,8 @@ def test_no_thread_outlives_its_iterator(vtest_avi, ahead_depth):
     assert os_threads() == before
 
 
-def test_depth_is_validated(ahead_depth):
+def test_settings_are_validated(ahead_depth):
     with pytest.raises(ValueError, match="depth"):
         _core.set_decode_ahead(-1)
+    with pytest.raises(ValueError, match="extra threads"):
+        _core.set_decode_ahead_threads(17)

@@ -16,6 +16,10 @@ namespace vxfast {
 // on the caller's thread. Read when a sampler is made; benchmarks switch it to compare.
 int decode_ahead_depth();
 void set_decode_ahead_depth(int depth);
+// Decoder threads beyond the core count that a sampler with decode-ahead asks FFmpeg for when the
+// reader's threads option is 0 (FFmpeg alone would pick cores + 1).
+int decode_ahead_extra_threads();
+void set_decode_ahead_extra_threads(int n);
 
 struct ReaderOptions {
   int threads = 0;            // decoder threads, 0 = FFmpeg's choice
@@ -33,7 +37,8 @@ class VideoSource {
   const ReaderOptions& options() const { return opts_; }
   const std::string& path() const { return info_.path; }
   int rotation_to_apply() const { return opts_.apply_rotation ? info_.rotation : 0; }
-  std::unique_ptr<DecodeSession> new_session(bool keyframes_only) const;
+  // threads: decoder threads for this session; -1 uses the reader's option.
+  std::unique_ptr<DecodeSession> new_session(bool keyframes_only, int threads = -1) const;
 
  private:
   ReaderOptions opts_;
