@@ -5,11 +5,11 @@ picked out; the "quiet" table uses only those.
 
     PYTHONPATH=python python bench/bench_decode_ab.py [--rounds 30] [--quiet 0.25] VARIANT...
 
-VARIANT: ``pyav`` (decode only, thread_type="AUTO", the anchor); ``fused:D:T`` (Letterbox(640)
-float32 CHW through ``frames(preprocess=...)``, decode-ahead depth D (0 = letterbox on the decoding
-thread), VideoReader threads T (0 = vxfast's choice)), optionally ``:gather`` (AVX-512 taps by
-gathers, not VBMI) and/or ``:temporal`` (no streaming stores); ``yuv:D:T`` / ``rgb:D:T`` (plain
-frames in that format). Default: pyav fused:0:0 fused:2:0.
+VARIANT: ``pyav`` (decode only, thread_type="AUTO", the anchor); ``fused:T`` (Letterbox(640)
+float32 CHW through ``frames(preprocess=...)`` with VideoReader threads T, 0 = vxfast's choice,
+cores+1 = FFmpeg's), optionally ``:gather`` (AVX-512 taps by gathers, not VBMI) and/or
+``:temporal`` (no streaming stores); ``yuv:T`` / ``rgb:T`` (plain frames in that format).
+Default: pyav fused:0 fused:<cores+1>.
 
 Per variant: median fps, CPU per frame (user+sys of this process, all threads), cores used, and
 the median over rounds of the paired ratio (anchor time / variant time in the same round: >1 =
@@ -59,11 +59,10 @@ def pyav(path):
     return run
 
 
-def vx(path, kind, depth, threads, flags):
+def vx(path, kind, threads, flags):
     spec = vxfast.Letterbox(640)
 
     def run():
-        old = _core.set_decode_ahead(depth)
         _core.set_avx512_vbmi("gather" not in flags)
         _core.set_avx512_streaming("temporal" not in flags)
         try:
@@ -74,7 +73,6 @@ def vx(path, kind, depth, threads, flags):
                     n += 1
             return n
         finally:
-            _core.set_decode_ahead(old)
             _core.set_avx512_vbmi(True)
             _core.set_avx512_streaming(True)
     return run
@@ -85,12 +83,12 @@ def make(name, path):
         return pyav(path)
     parts = name.split(":")
     kind = {"fused": "fused", "yuv": "yuv420p", "rgb": "rgb24"}[parts[0]]
-    return vx(path, kind, int(parts[1]), int(parts[2]), set(parts[3:]))
+    return vx(path, kind, int(parts[1]), set(parts[2:]))
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("variants", nargs="*", default=["pyav", "fused:0:0", "fused:2:0"])
+    ap.add_argument("variants", nargs="*", default=["pyav", "fused:0", f"fused:{(os.cpu_count() or 1) + 1}"])
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--quiet", type=float, default=0.25,
                     help="a round is quiet when other processes used less than this many cores during each run")

@@ -293,20 +293,6 @@ void bind_decode(py::module_& m) {
     }
     av_log_set_level(level);
   }
-  m.def("set_decode_ahead", [](int depth) {
-          int old = decode_ahead_depth();
-          set_decode_ahead_depth(depth);
-          return old;
-        }, py::arg("depth"),
-        "Frames each frame iterator decodes ahead on its own thread (0: decode on the caller's "
-        "thread). Applies to iterators made afterwards; returns the previous value. Benchmarks only.");
-  m.def("set_decode_ahead_threads", [](int extra) {
-          int old = decode_ahead_extra_threads();
-          set_decode_ahead_extra_threads(extra);
-          return old;
-        }, py::arg("extra"),
-        "Decoder threads beyond the core count for iterators with decode-ahead when the reader's "
-        "threads=0 (default 3). Returns the previous value. Benchmarks only.");
   m.attr("CorruptFrameWarning") =
       py::handle(PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr));
 

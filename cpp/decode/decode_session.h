@@ -7,31 +7,45 @@
 #include "decode/decode_error_log.h"
 #include "decode/demuxer.h"
 #include "decode/frame_index.h"
-#include "decode/frame_source.h"
 #include "decode/stream_decoder.h"
 
 namespace vxfast {
 
+struct DecodedFrame {
+  const AVFrame* frame = nullptr;  // owned by the session, valid until the next call
+  int64_t index = -1;              // display order
+  double pts = 0;                  // seconds from the first frame
+  bool keyframe = false;
+};
+
+struct DecodeCounters {
+  int64_t corrupt_packets = 0;  // packets the demuxer or decoder rejected
+  int64_t corrupt_frames = 0;   // frames the decoder flagged as damaged (still delivered, concealed)
+  int64_t decoder_errors = 0;   // errors the decoder reported while concealing damage
+  int64_t decoded_frames = 0;
+  int64_t seeks = 0;
+};
+
 // One forward-decoding cursor over a video: its own demuxer and decoder, so several sessions over
 // one file (several iterators, several threads) never disturb each other. The FrameIndex is shared
 // and immutable. Not thread-safe itself.
-class DecodeSession : public FrameSource {
+class DecodeSession {
  public:
   // index may be null (approximate mode): indices are then counted or estimated from pts * fps.
   DecodeSession(const std::string& path, std::shared_ptr<const FrameIndex> index, int threads,
                 bool keyframes_only, double approx_fps);
-  ~DecodeSession() override;
+  ~DecodeSession();
   DecodeSession(const DecodeSession&) = delete;
   DecodeSession& operator=(const DecodeSession&) = delete;
 
   // Decodes the next frame in display order. False at end of stream.
-  bool next(DecodedFrame& out) override;
+  bool next(DecodedFrame& out);
   // Repositions on the keyframe at or before display index idx; the next frames start there.
-  void seek_to(int64_t idx) override;
+  void seek_to(int64_t idx);
   // Display index the next frame will (at least) have; -1 right after a seek in approximate mode.
-  int64_t position() const override { return next_index_; }
+  int64_t position() const { return next_index_; }
 
-  DecodeCounters counters() const override {
+  DecodeCounters counters() const {
     DecodeCounters c = counters_;
     c.decoder_errors = errors_.errors.load();
     return c;

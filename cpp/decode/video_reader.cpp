@@ -1,36 +1,17 @@
 #include "decode/video_reader.h"
 
 #include <algorithm>
-#include <atomic>
-#include <climits>
 #include <cmath>
-#include <stdexcept>
 #include <thread>
 
 #include "common/errors.h"
-#include "decode/decode_ahead.h"
 #include "decode/stream_decoder.h"
 
 namespace vxfast {
 
 namespace {
 std::string or_unknown(const char* s) { return s ? s : "unknown"; }
-std::atomic<int> g_decode_ahead{2};
-std::atomic<int> g_extra_threads{3};  // decoder threads beyond the core count, with decode-ahead
 }  // namespace
-
-int decode_ahead_depth() { return g_decode_ahead.load(); }
-int decode_ahead_extra_threads() { return g_extra_threads.load(); }
-void set_decode_ahead_extra_threads(int n) {
-  if (n < -1 || n > 16) throw std::invalid_argument("extra threads=" + std::to_string(n) + " must be in -1..16 (-1: FFmpeg's choice)");
-  g_extra_threads.store(n);
-}
-void set_decode_ahead_depth(int depth) {
-  if (depth < 0 || depth > 64) {
-    throw std::invalid_argument("decode_ahead depth=" + std::to_string(depth) + " must be in 0..64");
-  }
-  g_decode_ahead.store(depth);
-}
 
 VideoSource::VideoSource(const std::string& path, const ReaderOptions& opts) : opts_(opts) {
   Demuxer dmx(path);
@@ -94,9 +75,21 @@ std::unique_ptr<DecodeSession> VideoSource::new_session(bool keyframes_only, int
                                          keyframes_only, info_.fps);
 }
 
+// FFmpeg's own choice is cores + 1 frame threads. A sampler's caller converts each frame (letterbox,
+// RGB) on the decoding thread; meanwhile only the frames already in flight get decoded, and on a few
+// cores H.264 frames also wait on their references' rows. Two more threads keep more frames in
+// flight: 1080p H.264 + letterbox on 2 cores, 0.89x -> 0.90-0.94x of PyAV's decode-only speed
+// (docs/performance.md, Decode, session 2). Only when the caller left the choice to us; random
+// access keeps FFmpeg's count (more threads there only delay the first frame after a seek).
+std::unique_ptr<DecodeSession> FrameSampler::open_session(bool keyframes_only) const {
+  const int hw = static_cast<int>(std::thread::hardware_concurrency());
+  const bool ours = src_->options().threads == 0 && hw >= 2;
+  return src_->new_session(keyframes_only, ours ? std::min(hw + 3, 16) : -1);
+}
+
 FrameSampler::FrameSampler(std::shared_ptr<const VideoSource> src, const SampleSpec& spec,
                            std::shared_ptr<FrameWriter> writer)
-    : src_(std::move(src)), spec_(spec), writer_(std::move(writer)), ahead_(decode_ahead_depth()) {
+    : src_(std::move(src)), spec_(spec), writer_(std::move(writer)) {
   using K = SampleSpec::Kind;
   const auto& idx = src_->index();
   if (spec_.kind == K::Keyframes) {
@@ -129,26 +122,6 @@ SamplerStats FrameSampler::stats() const {
   return s;
 }
 
-std::unique_ptr<FrameSource> FrameSampler::open_session(bool keyframes_only) const {
-  if (ahead_ <= 0) return src_->new_session(keyframes_only);
-  // FFmpeg's own choice is cores + 1 frame threads. With a decoder thread feeding packets while
-  // this thread converts, more frames in flight keep the cores busy while frames wait on their
-  // references (1080p H.264 on 2 cores: 5 threads 0.96x PyAV's decode-only speed, 3 threads 0.90x;
-  // docs/performance.md). Only when the caller left the choice to us.
-  int threads = -1;
-  const int hw = static_cast<int>(std::thread::hardware_concurrency());
-  const int extra = g_extra_threads.load();
-  if (src_->options().threads == 0 && hw >= 2 && extra >= 0) threads = std::min(hw + extra, 16);
-  return std::make_unique<DecodeAhead>(src_->new_session(keyframes_only, threads), ahead_);
-}
-
-bool FrameSampler::needs_seek(int64_t t, int64_t cur) const {
-  const FrameIndex* idx = src_->index().get();
-  if (idx) return t < cur || idx->key_display[idx->keyframe_at_or_before(t)] > cur;
-  double fps = src_->info().fps > 0 ? src_->info().fps : 25;
-  return cur < 0 || t < cur || (t - cur) > 2 * fps;
-}
-
 bool FrameSampler::next(uint8_t* dst, FrameMeta& meta) {
   std::lock_guard<std::mutex> lock(mu_);
   bool ok = planned_ ? next_planned(dst, meta) : next_streamed(dst, meta);
@@ -164,6 +137,7 @@ bool FrameSampler::next(uint8_t* dst, FrameMeta& meta) {
 
 bool FrameSampler::next_planned(uint8_t* dst, FrameMeta& meta) {
   const FrameIndex* idx = src_->index().get();
+  double fps = src_->info().fps > 0 ? src_->info().fps : 25;
   while (pos_ < targets_.size()) {
     int64_t t = targets_[pos_];
     if (started_ && last_.index >= 0 && pos_ > 0 && targets_[pos_ - 1] == t && last_.index == t) {
@@ -174,12 +148,15 @@ bool FrameSampler::next_planned(uint8_t* dst, FrameMeta& meta) {
       return true;
     }
     if (!session_) session_ = open_session(false);
-    if (needs_seek(t, session_->position())) session_->seek_to(t);
-    // Frames past t are worth decoding ahead only if the next target is reached without a seek.
-    // (Set after the seek: raised before it, the decoder thread would decode frames it then drops.)
-    size_t j = pos_ + 1;
-    while (j < targets_.size() && targets_[j] == t) ++j;
-    session_->set_speculation_limit(j < targets_.size() && !needs_seek(targets_[j], t + 1) ? INT64_MAX : t);
+    int64_t cur = session_->position();
+    bool seek;
+    if (idx) {
+      int64_t kf = idx->key_display[idx->keyframe_at_or_before(t)];
+      seek = t < cur || kf > cur;
+    } else {
+      seek = cur < 0 || t < cur || (t - cur) > 2 * fps;
+    }
+    if (seek) session_->seek_to(t);
     started_ = true;
     DecodedFrame d;
     bool got = false;
@@ -216,7 +193,6 @@ bool FrameSampler::next_streamed(uint8_t* dst, FrameMeta& meta) {
                       : static_cast<int64_t>(std::llround(spec_.start * src_->info().fps));
       if (i > 0) session_->seek_to(i);
     }
-    session_->set_speculation_limit(idx && spec_.end >= 0 ? idx->first_at_or_after(spec_.end) : INT64_MAX);
   }
   DecodedFrame d;
   while (session_->next(d)) {

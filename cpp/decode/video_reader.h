@@ -12,15 +12,6 @@
 
 namespace vxfast {
 
-// Frames a FrameSampler decodes ahead of its caller on a thread of its own (DecodeAhead); 0 decodes
-// on the caller's thread. Read when a sampler is made; benchmarks switch it to compare.
-int decode_ahead_depth();
-void set_decode_ahead_depth(int depth);
-// Decoder threads beyond the core count that a sampler with decode-ahead asks FFmpeg for when the
-// reader's threads option is 0 (FFmpeg alone would pick cores + 1).
-int decode_ahead_extra_threads();
-void set_decode_ahead_extra_threads(int n);
-
 struct ReaderOptions {
   int threads = 0;            // decoder threads, 0 = FFmpeg's choice
   bool exact = true;          // build a FrameIndex at open (one demux-only pass)
@@ -73,14 +64,12 @@ class FrameSampler {
  private:
   bool next_planned(uint8_t* dst, FrameMeta& meta);
   bool next_streamed(uint8_t* dst, FrameMeta& meta);
-  std::unique_ptr<FrameSource> open_session(bool keyframes_only) const;
-  bool needs_seek(int64_t target, int64_t position) const;
+  std::unique_ptr<DecodeSession> open_session(bool keyframes_only) const;
 
   std::shared_ptr<const VideoSource> src_;
   SampleSpec spec_;
   std::shared_ptr<FrameWriter> writer_;
-  int ahead_;
-  std::unique_ptr<FrameSource> session_;
+  std::unique_ptr<DecodeSession> session_;
   bool planned_ = false;
   std::vector<int64_t> targets_;
   size_t pos_ = 0;
@@ -88,6 +77,7 @@ class FrameSampler {
   int64_t first_index_ = -1;
   FrameMeta last_;
   int64_t missing_ = 0, delivered_ = 0;
+  DecodeCounters finished_sessions_;
   mutable std::mutex mu_;
 };
 
