@@ -9,6 +9,7 @@
 
 #include "bindings/bindings.h"
 #include "common/cpu.h"
+#include "preprocess/kernels.h"
 #include "preprocess/preprocess.h"
 
 namespace py = pybind11;
@@ -262,6 +263,12 @@ void bind_preprocess(py::module_& m) {
   m.def("hardware_simd_level", [] { return std::string(simd_level_name(hardware_simd_level())); });
   m.def("set_simd_level", &set_simd_level, py::arg("level"),
         "Force a SIMD level (tests/benchmarks); 'native' restores VXFAST_SIMD / the CPU default.");
+  m.def("avx512_vbmi_available", &avx512_vbmi_available,
+        "True when the AVX-512 YUV kernel can fetch taps with VBMI byte permutes.");
+  m.def("set_avx512_vbmi", &set_avx512_vbmi, py::arg("on"),
+        "Tests/benchmarks: False makes the AVX-512 YUV kernel use gathers even where VBMI exists.");
+  m.def("set_avx512_streaming", &set_avx512_streaming, py::arg("on"),
+        "Benchmarks: False keeps AVX-512 float32 CHW outputs bigger than L2 on ordinary stores.");
 }
 
 }  // namespace vxfast

@@ -1,6 +1,8 @@
 #include "decode/video_reader.h"
 
+#include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "common/errors.h"
 #include "decode/stream_decoder.h"
@@ -68,8 +70,21 @@ VideoSource::VideoSource(const std::string& path, const ReaderOptions& opts) : o
   }
 }
 
-std::unique_ptr<DecodeSession> VideoSource::new_session(bool keyframes_only) const {
-  return std::make_unique<DecodeSession>(info_.path, index_, opts_.threads, keyframes_only, info_.fps);
+std::unique_ptr<DecodeSession> VideoSource::new_session(bool keyframes_only, int threads) const {
+  return std::make_unique<DecodeSession>(info_.path, index_, threads < 0 ? opts_.threads : threads,
+                                         keyframes_only, info_.fps);
+}
+
+// FFmpeg's own choice is cores + 1 frame threads. A sampler's caller converts each frame (letterbox,
+// RGB) on the decoding thread; meanwhile only the frames already in flight get decoded, and on a few
+// cores H.264 frames also wait on their references' rows. Two more threads keep more frames in
+// flight: 1080p H.264 + letterbox on 2 cores, 0.89x -> 0.90-0.94x of PyAV's decode-only speed
+// (docs/performance.md, Decode, session 2). Only when the caller left the choice to us; random
+// access keeps FFmpeg's count (more threads there only delay the first frame after a seek).
+std::unique_ptr<DecodeSession> FrameSampler::open_session(bool keyframes_only) const {
+  const int hw = static_cast<int>(std::thread::hardware_concurrency());
+  const bool ours = src_->options().threads == 0 && hw >= 2;
+  return src_->new_session(keyframes_only, ours ? std::min(hw + 3, 16) : -1);
 }
 
 FrameSampler::FrameSampler(std::shared_ptr<const VideoSource> src, const SampleSpec& spec,
@@ -132,7 +147,7 @@ bool FrameSampler::next_planned(uint8_t* dst, FrameMeta& meta) {
       ++delivered_;
       return true;
     }
-    if (!session_) session_ = src_->new_session(false);
+    if (!session_) session_ = open_session(false);
     int64_t cur = session_->position();
     bool seek;
     if (idx) {
@@ -172,7 +187,7 @@ bool FrameSampler::next_streamed(uint8_t* dst, FrameMeta& meta) {
   using K = SampleSpec::Kind;
   const FrameIndex* idx = src_->index().get();
   if (!session_) {
-    session_ = src_->new_session(spec_.kind == K::Keyframes);
+    session_ = open_session(spec_.kind == K::Keyframes);
     if (spec_.start > 0) {
       int64_t i = idx ? idx->first_at_or_after(spec_.start)
                       : static_cast<int64_t>(std::llround(spec_.start * src_->info().fps));

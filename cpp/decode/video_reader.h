@@ -28,7 +28,8 @@ class VideoSource {
   const ReaderOptions& options() const { return opts_; }
   const std::string& path() const { return info_.path; }
   int rotation_to_apply() const { return opts_.apply_rotation ? info_.rotation : 0; }
-  std::unique_ptr<DecodeSession> new_session(bool keyframes_only) const;
+  // threads: decoder threads for this session; -1 uses the reader's option.
+  std::unique_ptr<DecodeSession> new_session(bool keyframes_only, int threads = -1) const;
 
  private:
   ReaderOptions opts_;
@@ -63,6 +64,7 @@ class FrameSampler {
  private:
   bool next_planned(uint8_t* dst, FrameMeta& meta);
   bool next_streamed(uint8_t* dst, FrameMeta& meta);
+  std::unique_ptr<DecodeSession> open_session(bool keyframes_only) const;
 
   std::shared_ptr<const VideoSource> src_;
   SampleSpec spec_;

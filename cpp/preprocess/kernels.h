@@ -39,6 +39,7 @@ struct VPassArgs {
   OutDType dtype;
   OutLayout layout;
   ptrdiff_t plane_stride;  // CHW: elements between channel planes
+  bool stream = false;     // output larger than the caches: SIMD may store non-temporally
 };
 
 // 3-byte interleaved pixels; out[c] gets byte c of each pixel.
@@ -47,17 +48,29 @@ using HPassRgbFn = void (*)(const uint8_t* row, const HTaps& t, float* const out
 using HPassYuvFn = void (*)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step,
                             const HTaps& t, const YuvCoeffs& c, float* const out[3]);
 using VPassFn = void (*)(const VPassArgs& a);
+// Fills n floats with v (padding); stream as in VPassArgs.
+using FillF32Fn = void (*)(float* d, ptrdiff_t n, float v, bool stream);
+inline void fill_f32_plain(float* d, ptrdiff_t n, float v, bool) {
+  for (ptrdiff_t i = 0; i < n; ++i) d[i] = v;
+}
 
 struct Kernels {
   HPassRgbFn hpass_rgb;
   HPassYuvFn hpass_yuv;
   VPassFn vpass;
   SimdLevel level;
+  FillF32Fn fill_f32 = fill_f32_plain;
 };
 
 Kernels scalar_kernels();
 Kernels avx2_kernels();    // only valid where the CPU has AVX2+FMA+F16C
 Kernels avx512_kernels();  // only valid where the CPU has AVX-512F/BW
+// The AVX-512 YUV kernel fetches taps with VBMI byte permutes where the CPU has them, else gathers;
+// set_avx512_vbmi(false) forces the gathers (tests compare both against the scalar reference).
+bool avx512_vbmi_available();
+void set_avx512_vbmi(bool on);
+// Benchmarks: false keeps the AVX-512 float32 CHW stores and padding temporal even for big outputs.
+void set_avx512_streaming(bool on);
 Kernels neon_kernels();    // AArch64 only; elsewhere returns scalar_kernels()
 Kernels select_kernels(SimdLevel level);
 

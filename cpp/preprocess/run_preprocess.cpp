@@ -1,6 +1,7 @@
 // The fused driver: validates the image, builds OpenCV-INTER_LINEAR tap tables once per call, fills
 // the padding, and runs hpass/vpass over the covered rows (split across threads for big frames).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -87,6 +88,8 @@ struct PadFiller {
   OutLayout layout;
   ptrdiff_t plane;
   float v[3];
+  FillF32Fn fill_f32;
+  bool stream;
 
   template <typename T>
   void fill_as(void* dst, ptrdiff_t at, ptrdiff_t count, const T val[3]) const {
@@ -101,7 +104,13 @@ struct PadFiller {
   void operator()(void* dst, ptrdiff_t at, ptrdiff_t count) const {
     if (count <= 0) return;
     switch (dtype) {
-      case OutDType::Float32: fill_as<float>(dst, at, count, v); break;
+      case OutDType::Float32:
+        if (layout == OutLayout::CHW) {
+          for (int c = 0; c < 3; ++c) fill_f32(static_cast<float*>(dst) + c * plane + at, count, v[c], stream);
+        } else {
+          fill_as<float>(dst, at, count, v);
+        }
+        break;
       case OutDType::Float16: {
         uint16_t h[3];
         for (int c = 0; c < 3; ++c) h[c] = kernel_detail::float_to_half(v[c]);
@@ -142,7 +151,9 @@ LetterboxInfoC run_preprocess(const PreprocessSpec& spec, const PlaneImage& im, 
   const ptrdiff_t plane = ptrdiff_t(g.out_w) * g.out_h;
 
   float k[3], bias[3];
-  PadFiller pad{spec.dtype, spec.layout, plane, {}};
+  // Bigger than a core's L2: the tensor will not be read back from cache before it is evicted.
+  const bool stream = size_t(plane) * 3 * esize > (size_t(2) << 20);
+  PadFiller pad{spec.dtype, spec.layout, plane, {}, K.fill_f32, stream};
   for (int c = 0; c < 3; ++c) {
     k[c] = float(spec.scale / spec.std[c]);
     bias[c] = float(-spec.mean[c] / spec.std[c]);
@@ -156,7 +167,11 @@ LetterboxInfoC run_preprocess(const PreprocessSpec& spec, const PlaneImage& im, 
     pad(dst, ptrdiff_t(y) * g.out_w, g.x0);
     pad(dst, ptrdiff_t(y) * g.out_w + g.x1, g.out_w - g.x1);
   }
-  if (g.x1 <= g.x0 || g.y1 <= g.y0) return info;
+  // Non-temporal stores are weakly ordered: a full fence (mfence on x86) before the tensor is handed on.
+  if (g.x1 <= g.x0 || g.y1 <= g.y0) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    return info;
+  }
 
   const AxisTaps tx = axis_taps(im.width, g.resized_w, g.x0 - g.off_x, g.x1 - g.off_x);
   const AxisTaps ty = axis_taps(im.height, g.resized_h, g.y0 - g.off_y, g.y1 - g.off_y);
@@ -213,6 +228,7 @@ LetterboxInfoC run_preprocess(const PreprocessSpec& spec, const PlaneImage& im, 
     a.dtype = spec.dtype;
     a.layout = spec.layout;
     a.plane_stride = plane;
+    a.stream = stream;
     for (int c = 0; c < 3; ++c) a.k[c] = k[c], a.bias[c] = bias[c];
     for (int y = ya; y < yb; ++y) {
       const int j = y - g.y0;
@@ -229,6 +245,7 @@ LetterboxInfoC run_preprocess(const PreprocessSpec& spec, const PlaneImage& im, 
               (spec.layout == OutLayout::CHW ? pix : pix * 3) * ptrdiff_t(esize);
       K.vpass(a);
     }
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // see above: the streamed rows
   };
 
   if (nt <= 1) {
