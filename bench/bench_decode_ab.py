@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_decode import pyav_decode_only  # noqa: E402
 from media import h264_1080p  # noqa: E402
 
 import vxfast  # noqa: E402
@@ -43,20 +44,6 @@ def machine_busy() -> float:
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
     return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def pyav(path):
-    import av
-
-    def run():
-        n = 0
-        with av.open(str(path)) as c:
-            s = c.streams.video[0]
-            s.thread_type = "AUTO"
-            for _ in c.decode(s):
-                n += 1
-        return n
-    return run
 
 
 def vx(path, kind, threads, flags):
@@ -80,7 +67,7 @@ def vx(path, kind, threads, flags):
 
 def make(name, path):
     if name == "pyav":
-        return pyav(path)
+        return pyav_decode_only(path)
     parts = name.split(":")
     kind = {"fused": "fused", "yuv": "yuv420p", "rgb": "rgb24"}[parts[0]]
     return vx(path, kind, int(parts[1]), set(parts[2:]))
