@@ -26,7 +26,6 @@ from .detections import Detection, Detections
 __all__ = ["nms", "batched_nms", "nms_batch", "Detections", "Detection"]
 
 Names = Union[Mapping[int, str], Sequence[str], None]
-_F32 = np.dtype(np.float32)
 _LB_FIELDS = ("scale_x", "scale_y", "pad_left", "pad_top", "src_width", "src_height")
 _FORMATS = {"yolov8": "channels_first", "yolov8-transposed": "channels_last",
             "yolov5": "objectness", "yolox": "objectness", "end2end": "end2end",
@@ -125,18 +124,6 @@ def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
     Returns:
         a list with one Detections per image, or a single Detections for 2-D input.
     """
-    if (type(output) is np.ndarray and output.ndim == 3 and output.dtype == _F32 and nc is None
-            and format == "auto" and classes is None and (names is None or type(names) is dict)
-            and type(threads) is int and threads >= 0):
-        # The common call (a [B, 4+nc, N] float32 head straight from onnxruntime) in as few Python
-        # steps as possible: it runs right after inference, with cold caches (docs/performance.md).
-        _, d1, d2 = output.shape
-        n_names = len(names) if names else 0
-        if (d1 < d2 or d2 == 0) and d1 >= 4 + n_names:
-            raw = _core.yolo_decode(output, "channels_first", n_names or d1 - 4, float(conf),
-                                    float(iou), _max_det(max_det), bool(agnostic), [], letterbox,
-                                    0, None, threads)
-            return [Detections._from_core(b, s, c, names, None) for b, s, c, _ in raw]
     arr, single = _batch_array(output)
     names_d = _names_dict(names)
     nc = _resolve_nc(nc, names_d)
