@@ -36,6 +36,10 @@ class _Stream:
     of them so that concurrent callers run in parallel instead of queueing on one session."""
 
     def __init__(self, session: Any, path: Path) -> None:
+        self.reset(session, path)
+
+    def reset(self, session: Any, path: Path) -> None:
+        """Point at a new session (a batch-axis rewrite); bindings and buffers start over."""
         self.session = session
         self.path = path                 # the file the session was made from (rewrites swap it)
         self.io: Any = None
@@ -198,7 +202,7 @@ class Model:
             self._outputs = tuple(_spec(o) for o in session.get_outputs())
             self._batch_mode, self._batch_note = "rewritten", note
             target = stream if stream is not None else self._streams[0]
-            target.__init__(session, result.path)
+            target.reset(session, result.path)
             return
         self._batch_mode = "split"
         self._batch_note = f"batch axis fixed at {self._static_batch}; {note}"
@@ -344,7 +348,7 @@ class Model:
 
     def _sync(self, st: _Stream) -> None:
         if st.path != self._run_path:  # another stream rewrote the model: follow it
-            st.__init__(self._make_session(self._run_path), self._run_path)
+            st.reset(self._make_session(self._run_path), self._run_path)
 
     def _out_buffers(self, st: _Stream, n: int) -> list[np.ndarray] | None:
         if n not in st.out_cache:
