@@ -7,7 +7,6 @@
 
 #include "bindings/bindings.h"
 #include "bindings/sampler_report.h"
-#include "decode/video_reader.h"
 #include "features/codec_stats.h"
 #include "features/feature_set.h"
 #include "features/feature_writer.h"
@@ -67,31 +66,18 @@ void bind_features(py::module_& m) {
   m.def(
       "features_quality",
       [](std::shared_ptr<VideoSource> src, const std::string& sample, const std::string& simd, int threads) {
-        const SampleSpec spec = SampleSpec::parse(sample, -1, -1);
-        const VideoInfo& in = src->info();
-        auto writer = std::make_shared<features::FeatureWriter>(in.coded_width, in.coded_height,
-                                                                src->rotation_to_apply(), level_arg(simd), threads);
-        FrameSampler sampler(src, spec, writer);
-        std::vector<int64_t> index;
-        std::vector<double> pts, values;
+        const features::SimdLevel level = level_arg(simd);
+        features::QualityRun run;
         {
-          // The whole video in one call: no Python per frame, and the features read the decoder's
-          // own luma plane (FeatureWriter) instead of a yuv420p copy.
-          py::gil_scoped_release release;
-          FrameMeta meta;
-          double row[features::kNumFeatures];
-          while (sampler.next(reinterpret_cast<uint8_t*>(row), meta)) {
-            // A repeat (fps above the native rate) leaves `row` as the previous frame's values.
-            index.push_back(meta.index);
-            pts.push_back(meta.pts);
-            values.insert(values.end(), row, row + features::kNumFeatures);
-          }
+          py::gil_scoped_release release;  // the whole video in one call, on the decoder's own luma
+          run = features::quality(src, sample, level, threads);
         }
-        warn_if_damaged(src->path(), sampler.stats());  // as VideoReader.frames does when it ends
-        const auto n = static_cast<py::ssize_t>(index.size());
+        warn_if_damaged(src->path(), run.stats);  // as VideoReader.frames does when it ends
+        const auto n = static_cast<py::ssize_t>(run.index.size());
         py::array_t<double> vals({n, static_cast<py::ssize_t>(features::kNumFeatures)});
-        std::copy(values.begin(), values.end(), vals.mutable_data());
-        return py::make_tuple(py::array_t<int64_t>(n, index.data()), py::array_t<double>(n, pts.data()), vals);
+        std::copy(run.values.begin(), run.values.end(), vals.mutable_data());
+        return py::make_tuple(py::array_t<int64_t>(n, run.index.data()), py::array_t<double>(n, run.pts.data()),
+                              vals);
       },
       py::arg("source"), py::arg("sample"), py::arg("simd") = "auto", py::arg("threads") = 0,
       "(index int64 (n,), pts float64 (n,), values float64 (n, len(features_names()))) of the frames "

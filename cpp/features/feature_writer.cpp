@@ -24,4 +24,24 @@ void FeatureWriter::write(const AVFrame* src, uint8_t* dst) {
   std::memcpy(dst, fv.data(), sizeof(double) * kNumFeatures);
 }
 
+QualityRun quality(std::shared_ptr<VideoSource> src, const std::string& sample, SimdLevel level,
+                   int threads) {
+  const SampleSpec spec = SampleSpec::parse(sample, -1, -1);
+  const VideoInfo& in = src->info();
+  auto writer = std::make_shared<FeatureWriter>(in.coded_width, in.coded_height, src->rotation_to_apply(),
+                                                level, threads);
+  FrameSampler sampler(src, spec, writer);
+  QualityRun run;
+  FrameMeta meta;
+  double row[kNumFeatures];
+  while (sampler.next(reinterpret_cast<uint8_t*>(row), meta)) {
+    // A repeat (fps above the native rate) leaves `row` as the previous frame's values.
+    run.index.push_back(meta.index);
+    run.pts.push_back(meta.pts);
+    run.values.insert(run.values.end(), row, row + kNumFeatures);
+  }
+  run.stats = sampler.stats();
+  return run;
+}
+
 }  // namespace vxfast::features

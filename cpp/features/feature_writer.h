@@ -2,10 +2,14 @@
 // Lets the decode area's FrameSampler drive the features: its "frame" is the feature vector of the
 // decoded luma plane (kNumFeatures float64), so quality() reuses the sampler's sampling, seeking and
 // damage accounting unchanged and never copies the planes.
+#include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "decode/frame_writer.h"
 #include "decode/pixel_converter.h"
+#include "decode/video_reader.h"
 #include "features/feature_set.h"
 
 namespace vxfast::features {
@@ -28,5 +32,15 @@ class FeatureWriter : public FrameWriter {
   PixelConverter convert_;
   std::vector<uint8_t> scratch_;
 };
+
+// Features of every frame VideoReader.frames(sample) would deliver, in one loop without Python.
+struct QualityRun {
+  std::vector<int64_t> index;
+  std::vector<double> pts;
+  std::vector<double> values;  // n * kNumFeatures, row-major
+  SamplerStats stats;          // for the damage report the reader gives at the end
+};
+QualityRun quality(std::shared_ptr<VideoSource> src, const std::string& sample, SimdLevel level,
+                   int threads);
 
 }  // namespace vxfast::features
