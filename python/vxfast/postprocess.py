@@ -26,7 +26,6 @@ from .detections import Detection, Detections
 __all__ = ["nms", "batched_nms", "nms_batch", "Detections", "Detection"]
 
 Names = Union[Mapping[int, str], Sequence[str], None]
-_LB_FIELDS = ("scale_x", "scale_y", "pad_left", "pad_top", "src_width", "src_height")
 _FORMATS = {"yolov8": "channels_first", "yolov8-transposed": "channels_last",
             "yolov5": "objectness", "yolox": "objectness", "end2end": "end2end",
             "channels_first": "channels_first", "channels_last": "channels_last",
@@ -216,10 +215,10 @@ def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_d
               agnostic: bool, classes: Optional[Sequence[int]], letterbox: Any,
               names: Optional[dict[int, str]], kpt_dim: int, threads: int) -> list[Detections]:
     cls_list = [] if classes is None else [int(c) for c in np.atleast_1d(classes)]
-    if classes is not None and not cls_list:  # an empty filter keeps nothing (as in Ultralytics)
-        _letterbox_array(letterbox, arr.shape[0])  # still reject a bad letterbox argument
-        kshape = (_extra_channels(arr.shape, fmt, nc) // kpt_dim, kpt_dim) if kpt_dim else None
-        return [Detections.empty(names, kshape) for _ in range(arr.shape[0])]
+    if classes is not None and not cls_list:
+        # An empty filter keeps nothing (as in Ultralytics); C++ reads [] as "no filter", so ask
+        # for a class no head has: the arguments are still checked and the shapes still right.
+        cls_list = [-1]
     # The letterbox object goes to C++ as is (read there), and Detections skip their argument
     # conversions: right after the model wrote its output this code runs with cold caches, where
     # every Python-level step costs several times its hot-loop time (docs/performance.md).
@@ -228,12 +227,6 @@ def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_d
     if kpt_dim:
         return [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
     return [Detections._from_core(b, s, c, names, None) for b, s, c, _ in raw]
-
-
-def _extra_channels(shape: tuple[int, ...], fmt: str, nc: int) -> int:
-    channels = shape[1] if fmt == "channels_first" else shape[2]
-    return channels - {"channels_first": 4 + nc, "channels_last": 4 + nc, "objectness": 5 + nc,
-                       "end2end": 6}[fmt]
 
 
 def _batch_array(output: Any) -> tuple[np.ndarray, bool]:
@@ -313,28 +306,6 @@ def _int_array(a: Any, name: str) -> np.ndarray:
     if a.size and not np.issubdtype(a.dtype, np.integer):
         raise ValueError(f"{name} must hold integers, got dtype {a.dtype}")
     return a.astype(np.int64, copy=False)
-
-
-def _letterbox_array(letterbox: Any, batch: int) -> Optional[np.ndarray]:
-    if letterbox is None:
-        return None
-    # A LetterboxInfo may itself be a (named) tuple: the attributes decide, not the type.
-    if hasattr(letterbox, "scale_x") or not isinstance(letterbox, Sequence):
-        items = [letterbox]
-    else:
-        items = list(letterbox)
-    if len(items) == 1 and batch > 1:
-        items = items * batch
-    if len(items) != batch:
-        raise ValueError(f"letterbox gives {len(items)} entries for a batch of {batch} images")
-    rows = []
-    for i, lb in enumerate(items):
-        try:
-            rows.append([float(getattr(lb, f)) for f in _LB_FIELDS])
-        except AttributeError:
-            raise ValueError(f"letterbox[{i}] ({type(lb).__name__}) lacks one of the attributes "
-                             f"{', '.join(_LB_FIELDS)}") from None
-    return np.asarray(rows, dtype=np.float64)
 
 
 def _square_input_for_priors(n: int) -> tuple[int, int]:
