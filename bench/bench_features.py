@@ -129,7 +129,7 @@ def bench_video(frames: int, rounds: int = 5) -> None:
 
         variants = [("decode only (yuv420p)", decode_only),
                     ("quality(sample='all')", lambda: features.quality(clip, sample="all")),
-                    ("quality(..., threads=1)", lambda: features.quality(clip, sample="all", threads=1))]
+                    ("quality(..., threads=0 auto)", lambda: features.quality(clip, sample="all", threads=0))]
         decode_only()  # warm the page cache
         wall = {name: [] for name, _ in variants}
         cpu = {name: [] for name, _ in variants}

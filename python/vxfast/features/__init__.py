@@ -82,7 +82,7 @@ def _feature_columns(features: Optional[Iterable[str]]) -> Tuple[Tuple[str, ...]
 
 
 def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[str]] = None,
-            cache_dir: Optional[PathLike] = None, *, threads: int = 0) -> FeatureTable:
+            cache_dir: Optional[PathLike] = None, *, threads: int = 1) -> FeatureTable:
     """Features of sampled frames of ``video``, computed on each decoded luma plane.
 
     Args:
@@ -93,7 +93,10 @@ def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[
         cache_dir: if given, results are stored there keyed by the file's fingerprint (size, mtime,
             hashes of its first and last MiB) and these parameters; an unreadable or damaged entry
             is recomputed and rewritten.
-        threads: feature threads per frame (see :func:`compute`).
+        threads: feature threads per frame (see :func:`compute`; 0 = its automatic choice).
+            Default 1: the decoder's frame threads already use the other cores, and on 2 cores
+            one feature thread used less CPU per frame in all four quiet runs of
+            ``bench/bench_features.py`` and kept pace as well or better (docs/performance.md).
 
     Raises:
         VideoError: the file is missing or cannot be decoded (names it). ValueError: bad ``sample``
