@@ -14,7 +14,13 @@ fi
 bad=0
 for o in "${objs[@]}"; do
   # W/V: weak (defined) symbols; u: GNU unique (static locals of inline functions).
-  syms=$(nm -C --defined-only "$o" | awk '$2 ~ /^[WVu]$/' || true)
+  # Clang LTO objects are LLVM bitcode: GNU nm cannot read them (GCC's slim LTO objects it can).
+  tool=nm
+  if [ "$(head -c 2 "$o")" = "BC" ]; then
+    tool=$(command -v llvm-nm || true)
+    [ -n "$tool" ] || { echo "check_isa_objects: $o is LLVM bitcode and llvm-nm is missing" >&2; exit 2; }
+  fi
+  syms=$("$tool" -C --defined-only "$o" | awk '$2 ~ /^[WVu]$/' || true)
   if [ -n "$syms" ]; then
     echo "FAIL $o defines weak/unique symbols (give them internal linkage):" >&2
     echo "$syms" | sed 's/^/    /' >&2

@@ -5,6 +5,10 @@
 #include <mutex>
 #include <stdexcept>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 namespace vxfast::simd {
 namespace {
 
@@ -78,6 +82,14 @@ Level parse_runnable(const std::string& s, const char* what) {
   return l;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+// F16C from CPUID leaf 1 (ECX bit 29): Clang's __builtin_cpu_supports does not know "f16c".
+static bool cpu_has_f16c() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
+#endif
+
 Level cpu_best() {
   static const Level best = [] {
 #if defined(__x86_64__) || defined(__i386__)
@@ -85,8 +97,7 @@ Level cpu_best() {
     // One definition of "AVX-512" for every kernel family: F + BW (byte/word ops in preprocess and
     // features), DQ + VL (postprocess and features' 256-bit forms). F16C and FMA come with every
     // AVX2 CPU in practice, but the kernels use them, so check.
-    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                      __builtin_cpu_supports("f16c");
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
     if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
       return Level::Avx512;

@@ -2,7 +2,9 @@
 // Candidate output of the ISA translation units' scans. They must not instantiate std::vector's
 // growth code (an out-of-line template copy built with AVX-512 flags could be the one the linker
 // keeps for baseline callers), so candidates go to a fixed local buffer, flushed through
-// append_candidates() (class_scan.cpp, baseline flags) every kCap entries.
+// append_candidates() (class_scan.cpp, baseline flags) every kCap entries and by an explicit
+// flush() before the kernel returns. No destructor: a noexcept one that may call a throwing
+// function makes Clang emit a weak __clang_call_terminate in the ISA object.
 #include <cstddef>
 #include <cstdint>
 
@@ -15,7 +17,6 @@ class CandidateBuffer {
   explicit CandidateBuffer(vxfast::post::Candidates& out) : out_(out) {}
   CandidateBuffer(const CandidateBuffer&) = delete;
   CandidateBuffer& operator=(const CandidateBuffer&) = delete;
-  ~CandidateBuffer() { flush(); }
 
   void push(int64_t a, float score, int cls) {
     anchor_[n_] = static_cast<int32_t>(a);

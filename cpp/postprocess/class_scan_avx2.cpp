@@ -102,6 +102,7 @@ bool scan_class_rows_avx2(const float* rows, int64_t row_stride, int nc, int64_t
     }
   }
   const __m256 bad = _mm256_add_ps(bad0, bad1);
+  buf.flush();
   return !_mm256_movemask_ps(_mm256_cmp_ps(bad, bad, _CMP_UNORD_Q)) && bad_tail == bad_tail;
 }
 
@@ -129,6 +130,7 @@ bool scan_anchor_rows_avx2(const float* data, int64_t stride, int nc, int64_t n,
     }
     if (best > conf) buf.push(a, best, first_equal(s, nc, best));
   }
+  buf.flush();
   return !_mm256_movemask_ps(_mm256_cmp_ps(bad, bad, _CMP_UNORD_Q)) && bad_tail == bad_tail;
 }
 

@@ -87,6 +87,7 @@ bool scan_class_rows_avx512(const float* rows, int64_t row_stride, int nc, int64
     }
   }
   const __m512 bad = _mm512_add_ps(bad0, bad1);
+  buf.flush();
   return _mm512_cmp_ps_mask(bad, bad, _CMP_UNORD_Q) == 0;
 }
 
@@ -108,6 +109,7 @@ bool scan_anchor_rows_avx512(const float* data, int64_t stride, int nc, int64_t 
     const float best = _mm512_reduce_max_ps(mx);
     if (best > conf) buf.push(a, best, first_equal(s, nc, best));
   }
+  buf.flush();
   return _mm512_cmp_ps_mask(bad, bad, _CMP_UNORD_Q) == 0;
 }
 
