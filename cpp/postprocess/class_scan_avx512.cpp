@@ -1,4 +1,5 @@
-// The AVX-512 F/BW/DQ (16 lanes, masked tails) class scans of class_scan.h, built with this ISA's flags by cmake/simd.cmake.
+// The AVX-512 F/BW/DQ (16 lanes, masked tails) class scans of class_scan.h, built with this ISA's flags
+// by cmake/simd.cmake.
 // Per-ISA bodies, not one lane-width template: the AVX-512 versions cover the last partial vector
 // and find the arg-max class with masks, which AVX2 has no cheap equivalent of (it finishes with
 // scalar tails and per-lane compares instead).
