@@ -62,6 +62,14 @@ def model_outputs(n_frames: int):
     return outs, infos, names_from_metadata(sess)
 
 
+def cpu_level() -> str:
+    """Best postprocess kernel level of this CPU (builds before vxfast.simd_info: their own call)."""
+    if hasattr(vxfast, "simd_info"):
+        cpu = vxfast.simd_info()["cpu"]
+        return "scalar" if cpu == "neon" else cpu
+    return _core.postprocess_cpu_simd_level()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=8)
@@ -70,7 +78,7 @@ def main() -> None:
     ap.add_argument("--floor", action="store_true", help="raw decode vs out.max() read floor")
     args = ap.parse_args()
     outs, infos, names = model_outputs(args.frames)
-    print(f"vxfast {vxfast.__version__}, postprocess SIMD: {_core.postprocess_simd_level()}, "
+    print(f"vxfast {vxfast.__version__}, postprocess SIMD: {sys.modules['vxfast.postprocess'].simd_level()}, "
           f"{len(outs)} frames x {args.rounds} rounds, output {outs[0].shape}, "
           f"{'cold (stored outputs)' if args.cold else 'warm (fresh copy per call, as just written by the model)'}")
 
@@ -92,7 +100,7 @@ def main() -> None:
         }
         for lvl in ("scalar", "avx2", "avx512"):
             if ["scalar", "avx2", "avx512"].index(lvl) <= ["scalar", "avx2", "avx512"].index(
-                    _core.postprocess_cpu_simd_level()):
+                    cpu_level()):
                 methods[f"raw[{lvl}]"] = (lambda lv: lambda o, i: _core.yolo_decode(
                     o, "channels_first", 80, conf, 0.45, 300, False, [], None, 0, simd=lv))(lvl)
         methods["raw[auto threads]"] = lambda o, i: _core.yolo_decode(

@@ -14,7 +14,7 @@ from vxfast import features
 from features_reference import NAMES, reference_features
 
 LEVELS = features.simd_levels()
-FAST_LEVELS = [l for l in LEVELS if l != "scalar"]
+FAST_LEVELS = [l for l in LEVELS if l != "reference"]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def assert_close(got: dict, want: dict, rtol: float = 1e-4, atol: float = 0.0, s
 
 def test_names_and_levels():
     assert features.FEATURE_NAMES == NAMES
-    assert LEVELS[0] == "scalar" and "baseline" in LEVELS
+    assert LEVELS[0] == "reference" and "scalar" in LEVELS
     assert features.simd_level() in LEVELS
 
 
@@ -132,7 +132,7 @@ def frames(draw_kind, h, w, seed):
 def test_random_sizes_all_levels_match_references(h, w, seed, kind, threads):
     y = frames(kind, h, w, seed)
     want = reference_features(y)
-    scalar = features.compute(y, simd="scalar")
+    scalar = features.compute(y, simd="reference")
     # hf_ratio of (numerically) zero AC energy is rounding noise over rounding noise.
     skip = ("dct_hf_ratio",) if not (want["dct_low"] + want["dct_mid"] + want["dct_high"] > 1e-3) else ()
     assert_close(scalar, want, rtol=1e-9, atol=1e-9, skip=skip)
@@ -146,7 +146,7 @@ def test_random_sizes_all_levels_match_references(h, w, seed, kind, threads):
 def test_larger_random_frames_fast_vs_scalar(h, w, seed):
     # Wide enough for every chunk (512 columns) and vector-tail path of the fast kernels.
     y = frames("noise", h, w, seed)
-    scalar = features.compute(y, simd="scalar")
+    scalar = features.compute(y, simd="reference")
     for level in FAST_LEVELS:
         assert_close(features.compute(y, simd=level, threads=2), scalar, rtol=1e-5)
 
@@ -175,7 +175,7 @@ def test_exported_from_package():
     assert vxfast.features.compute is features.compute
 
 
-@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("level", FAST_LEVELS)
 def test_vxfast_simd_env_forces_level(level):
     import os
     import subprocess
@@ -187,7 +187,7 @@ def test_vxfast_simd_env_forces_level(level):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     name, value = out.stdout.split()
     assert name == level
-    want = features.compute(np.arange(4096, dtype=np.uint8).reshape(64, 64), simd="scalar")["tenengrad"]
+    want = features.compute(np.arange(4096, dtype=np.uint8).reshape(64, 64), simd="reference")["tenengrad"]
     assert float(value) == pytest.approx(want, rel=1e-6)
 
 

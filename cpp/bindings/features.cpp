@@ -34,7 +34,8 @@ features::LumaView luma_view(const py::array& y) {
 }
 
 features::SimdLevel level_arg(const std::string& simd) {
-  return simd == "auto" ? features::default_simd_level() : features::parse_simd_level(simd);
+  simd_checkpoint();
+  return simd == "auto" ? features::active_simd_level() : features::parse_simd_level(simd);
 }
 
 }  // namespace
@@ -83,15 +84,13 @@ void bind_features(py::module_& m) {
       "(index int64 (n,), pts float64 (n,), values float64 (n, len(features_names()))) of the frames "
       "VideoReader.frames(sample) delivers, computed on each decoded luma plane.");
 
-  m.def("features_simd_level", [] { return std::string(simd_level_name(features::default_simd_level())); },
-        "The SIMD level features_compute uses by default (VXFAST_SIMD forces one).");
   m.def("features_simd_levels", [] {
     std::vector<std::string> out;
-    for (auto l : {features::SimdLevel::Scalar, features::SimdLevel::Baseline, features::SimdLevel::Avx2,
+    for (auto l : {features::SimdLevel::Reference, features::SimdLevel::Scalar, features::SimdLevel::Avx2,
                    features::SimdLevel::Avx512})
       if (features::simd_level_supported(l)) out.emplace_back(features::simd_level_name(l));
     return out;
-  }, "SIMD levels this CPU can run, scalar (the reference) first.");
+  }, "Levels features_compute(simd=...) accepts on this CPU: 'reference' (the definitions) first.");
 
   m.def(
       "features_codec_stats",

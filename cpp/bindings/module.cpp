@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   vxfast::bind_postprocess(m);
   vxfast::bind_features(m);
   vxfast::bind_pipeline(m);
+  vxfast::bind_simd(m);
 }

@@ -32,6 +32,7 @@ class BatchPipeline {
                 const PreprocessSpec& spec, int batch, int prefetch, int preprocess_threads,
                 py::object letterbox)
       : letterbox_(std::move(letterbox)) {
+    simd_checkpoint();  // here, not as a producer-thread error
     if (prefetch < 1) throw std::invalid_argument("prefetch=" + std::to_string(prefetch) + " must be >= 1");
     SampleSpec sspec = SampleSpec::parse(sample, start, end);
     const VideoInfo& in = src->info();

@@ -46,12 +46,9 @@ void check_unit(double v, const char* name) {
 }
 
 post::SimdLevel simd_arg(const std::optional<std::string>& simd) {
+  simd_checkpoint();
   if (!simd) return post::active_simd_level();
-  const post::SimdLevel want = post::parse_simd_level(*simd, "simd");
-  if (static_cast<int>(want) > static_cast<int>(post::cpu_simd_level()))
-    throw std::invalid_argument("simd='" + *simd + "' is not supported by this CPU (best: " +
-                                post::simd_level_name(post::cpu_simd_level()) + ")");
-  return want;
+  return post::kernel_level(vxfast::simd::parse_runnable(*simd, "simd"));
 }
 
 LetterboxInverse letterbox_row(double sx, double sy, double pl, double pt, double sw, double sh,
@@ -298,10 +295,6 @@ void bind_postprocess(py::module_& m) {
     d["woken"] = st.woken;
     return d;
   }, "Counters of the postprocess worker pool (created by this call if not yet there).");
-  m.def("postprocess_simd_level", [] { return std::string(post::simd_level_name(post::active_simd_level())); },
-        "Instruction set the postprocess kernels use (VXFAST_SIMD can force a lower one).");
-  m.def("postprocess_cpu_simd_level", [] { return std::string(post::simd_level_name(post::cpu_simd_level())); },
-        "Best instruction set this CPU supports for the postprocess kernels.");
 }
 
 }  // namespace vxfast

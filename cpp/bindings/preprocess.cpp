@@ -8,7 +8,6 @@
 #include <string>
 
 #include "bindings/bindings.h"
-#include "common/cpu.h"
 #include "preprocess/kernels.h"
 #include "preprocess/preprocess.h"
 
@@ -124,6 +123,7 @@ bool parse_input_order(const std::string& s) {
 
 py::tuple preprocess_image(const PreprocessSpec& spec, const py::array& img,
                            const std::string& input_order, const py::object& out, int threads) {
+  simd_checkpoint();
   check_u8(img, "image", 3);
   PlaneImage view = rgb_view(img, "image", parse_input_order(input_order));
   py::array o = prepare_out(spec, output_shape(spec, view.width, view.height), out);
@@ -138,6 +138,7 @@ py::tuple preprocess_image(const PreprocessSpec& spec, const py::array& img,
 
 py::tuple preprocess_batch(const PreprocessSpec& spec, const py::array& imgs,
                            const std::string& input_order, const py::object& out, int threads) {
+  simd_checkpoint();
   check_u8(imgs, "images", 4);
   const ssize_t n = imgs.shape(0);
   if (n == 0) throw std::invalid_argument("images: empty batch");
@@ -167,6 +168,7 @@ py::tuple preprocess_batch(const PreprocessSpec& spec, const py::array& imgs,
 py::tuple preprocess_yuv(const PreprocessSpec& spec, const py::array& y, const py::array& u,
                          const py::object& v, const std::string& matrix, bool full_range,
                          const py::object& out, int threads) {
+  simd_checkpoint();
   check_u8(y, "y", 2);
   const ssize_t h = y.shape(0), w = y.shape(1);
   if (h == 0 || w == 0) throw std::invalid_argument("y: empty plane");
@@ -258,11 +260,6 @@ void bind_preprocess(py::module_& m) {
         py::arg("v") = py::none(), py::arg("matrix") = "bt601", py::arg("full_range") = false,
         py::arg("out") = py::none(), py::arg("threads") = 0,
         "Fused YUV420P (y, u, v) or NV12 (y, uv as (H/2, W/2, 2), v=None) -> (tensor, info).");
-  m.def("simd_level", [] { return std::string(simd_level_name(active_simd_level())); },
-        "SIMD level the kernels use now: scalar, neon, avx2 or avx512.");
-  m.def("hardware_simd_level", [] { return std::string(simd_level_name(hardware_simd_level())); });
-  m.def("set_simd_level", &set_simd_level, py::arg("level"),
-        "Force a SIMD level (tests/benchmarks); 'native' restores VXFAST_SIMD / the CPU default.");
   m.def("avx512_vbmi_available", &avx512_vbmi_available,
         "True when the AVX-512 YUV kernel can fetch taps with VBMI byte permutes.");
   m.def("set_avx512_vbmi", &set_avx512_vbmi, py::arg("on"),

@@ -14,8 +14,10 @@ namespace {
 
 RowPassFn row_pass_for(SimdLevel l) {
   switch (l) {
+#if defined(__x86_64__) || defined(__i386__)
     case SimdLevel::Avx512: return row_pass_avx512;
     case SimdLevel::Avx2: return row_pass_avx2;
+#endif
     default: return row_pass_baseline;
   }
 }
@@ -32,7 +34,7 @@ FeatureVector compute(const LumaView& v, SimdLevel level, int threads) {
   if (!simd_level_supported(level))
     throw std::invalid_argument(std::string("SIMD level '") + simd_level_name(level) +
                                 "' is not supported by this CPU");
-  if (level == SimdLevel::Scalar) return compute_reference(v);
+  if (level == SimdLevel::Reference) return compute_reference(v);
   const RowPassFn pass = row_pass_for(level);
 
   int64_t n = threads > 0 ? threads

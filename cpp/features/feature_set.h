@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/simd.h"
 #include "features/luma.h"
 
 namespace vxfast::features {
@@ -42,15 +43,25 @@ struct FeatureSums {
 };
 FeatureVector finalize(const FeatureSums& s, int64_t height, int64_t width);
 
-enum class SimdLevel { Scalar = 0, Baseline = 1, Avx2 = 2, Avx512 = 3 };
-const char* simd_level_name(SimdLevel l);
-SimdLevel parse_simd_level(const std::string& name);  // throws std::invalid_argument
+// What compute() runs. Reference: the per-pixel double-precision definitions above (the yardstick
+// of the tests; only an explicit "reference" argument selects it). The others are the fast row
+// pass: Scalar is built for the baseline ISA, plain loops and GCC/Clang vector extensions the
+// compiler maps to SSE2 (x86-64) or NEON (AArch64), and serves the library's scalar and neon
+// levels; Avx2 and Avx512 are its ISA builds.
+enum class SimdLevel { Reference = 0, Scalar = 1, Avx2 = 2, Avx512 = 3 };
+const char* simd_level_name(SimdLevel l);  // "reference", "scalar", "avx2", "avx512"
+// The kernel the library level l (common/simd.h) runs here.
+SimdLevel kernel_level(simd::Level l);
+// kernel_level(simd::level()): what compute() runs unless told otherwise.
+SimdLevel active_simd_level();
+// An explicit level argument: "reference" or a library level this CPU runs; throws
+// std::invalid_argument naming the valid values otherwise.
+SimdLevel parse_simd_level(const std::string& name);
 bool simd_level_supported(SimdLevel l);
-// Best supported level, or the one VXFAST_SIMD forces (scalar|baseline|avx2|avx512).
-SimdLevel default_simd_level();
 
 // Row range [y0, y1) of the fast path; y0 must be a multiple of 8 so that 8x8 DCT blocks are never
-// split between ranges. Each variant lives in its own translation unit built for its ISA.
+// split between ranges. Each variant lives in its own translation unit built for its ISA
+// (fast_baseline.cpp, fast_avx2.cpp, fast_avx512.cpp; the last two x86-64 only).
 using RowPassFn = void (*)(const LumaView& v, int64_t y0, int64_t y1, FeatureSums& s);
 void row_pass_baseline(const LumaView& v, int64_t y0, int64_t y1, FeatureSums& s);
 void row_pass_avx2(const LumaView& v, int64_t y0, int64_t y1, FeatureSums& s);

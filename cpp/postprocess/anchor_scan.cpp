@@ -4,10 +4,6 @@
 
 #include "postprocess/class_scan.h"
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
 namespace vxfast::post {
 namespace {
 
@@ -45,57 +41,6 @@ bool scan_anchor_rows_scalar(const float* data, int64_t stride, int nc, int64_t 
   }
   return finite;
 }
-
-#if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) bool scan_anchor_rows_avx2(const float* data, int64_t stride,
-                                                                int nc, int64_t n, float conf,
-                                                                Candidates& out) {
-  const __m256 zero = _mm256_setzero_ps();
-  const int nc8 = nc & ~7;
-  __m256 bad = zero;
-  float bad_tail = 0.0f;
-  for (int64_t a = 0; a < n; ++a) {
-    const float* s = data + a * stride;
-    __m256 mx = _mm256_set1_ps(s[0]);
-    for (int c = 0; c < nc8; c += 8) {
-      const __m256 v = _mm256_loadu_ps(s + c);
-      mx = _mm256_max_ps(mx, v);
-      bad = _mm256_fmadd_ps(v, zero, bad);
-    }
-    __m128 h = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
-    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
-    float best = _mm_cvtss_f32(h);
-    for (int c = nc8; c < nc; ++c) {
-      bad_tail += s[c] * 0.0f;
-      best = s[c] > best ? s[c] : best;
-    }
-    if (best > conf) push(out, a, best, first_equal(s, nc, best));
-  }
-  return !_mm256_movemask_ps(_mm256_cmp_ps(bad, bad, _CMP_UNORD_Q)) && bad_tail == bad_tail;
-}
-
-__attribute__((target("avx512f,avx512bw,avx512dq"))) bool scan_anchor_rows_avx512(
-    const float* data, int64_t stride, int nc, int64_t n, float conf, Candidates& out) {
-  const __m512 zero = _mm512_setzero_ps();
-  const __m512 lowest = _mm512_set1_ps(-INFINITY);
-  __m512 bad = zero;
-  for (int64_t a = 0; a < n; ++a) {
-    const float* s = data + a * stride;
-    __m512 mx = lowest;
-    for (int c = 0; c < nc; c += 16) {
-      const __mmask16 l = nc - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (nc - c)) - 1);
-      // Lanes past nc read as -inf so they never win the max, and leave `bad` untouched.
-      const __m512 v = _mm512_mask_loadu_ps(lowest, l, s + c);
-      mx = _mm512_max_ps(mx, v);
-      bad = _mm512_mask3_fmadd_ps(v, zero, bad, l);
-    }
-    const float best = _mm512_reduce_max_ps(mx);
-    if (best > conf) push(out, a, best, first_equal(s, nc, best));
-  }
-  return _mm512_cmp_ps_mask(bad, bad, _CMP_UNORD_Q) == 0;
-}
-#endif
 
 bool scan_anchor_rows(const float* data, int64_t stride, int nc, int64_t n, float conf,
                       Candidates& out, SimdLevel level) {

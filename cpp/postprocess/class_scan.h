@@ -22,6 +22,10 @@ struct Candidates {
   }
 };
 
+// Appends n candidates (out of line, baseline flags: see candidate_buffer.h).
+void append_candidates(Candidates& out, const int32_t* anchor, const float* score, const int32_t* cls,
+                       size_t n);
+
 // rows: pointer to class 0's row; row c starts at rows + c * row_stride (row_stride >= n). Appends
 // to `out` in anchor order. Returns false if any score is NaN or infinite.
 bool scan_class_rows(const float* rows, int64_t row_stride, int nc, int64_t n, float conf,

@@ -3,15 +3,17 @@
 //   hpass: one source row -> three float rows (R,G,B or the source's byte order) at output width,
 //          bilinear in x; YUV is converted to RGB at each tap, so only output-width rows exist.
 //   vpass: blend two hpass rows in y, normalise (v * k + bias), convert to the dtype, store.
-// Each has a scalar reference (kernels_scalar.cpp) and SIMD versions; select_kernels() picks by
-// active_simd_level().
+// Each has a scalar reference (kernels_scalar.cpp) and SIMD versions (one template body for AVX2
+// and AVX-512, kernels_lanes.inc); select_kernels() picks by the library's level (common/simd.h).
 #include <cstddef>
 #include <cstdint>
 
-#include "common/cpu.h"
+#include "common/simd.h"
 #include "preprocess/spec.h"
 
 namespace vxfast {
+
+using SimdLevel = simd::Level;
 
 // Source taps for output columns [0, n): pixels x0[i], x1[i] with weight w[i] on x1.
 // Columns [0, n_safe) may read 4 bytes from each tap's byte offset (gathers); the rest may not.
@@ -50,9 +52,8 @@ using HPassYuvFn = void (*)(const uint8_t* y, const uint8_t* u, const uint8_t* v
 using VPassFn = void (*)(const VPassArgs& a);
 // Fills n floats with v (padding); stream as in VPassArgs.
 using FillF32Fn = void (*)(float* d, ptrdiff_t n, float v, bool stream);
-inline void fill_f32_plain(float* d, ptrdiff_t n, float v, bool) {
-  for (ptrdiff_t i = 0; i < n; ++i) d[i] = v;
-}
+// Out of line (kernels_scalar.cpp): an inline one would be emitted by the ISA files too.
+void fill_f32_plain(float* d, ptrdiff_t n, float v, bool stream);
 
 struct Kernels {
   HPassRgbFn hpass_rgb;
@@ -63,8 +64,13 @@ struct Kernels {
 };
 
 Kernels scalar_kernels();
-Kernels avx2_kernels();    // only valid where the CPU has AVX2+FMA+F16C
-Kernels avx512_kernels();  // only valid where the CPU has AVX-512F/BW
+// The ISA kernel sets (x86-64 only; each only valid where the CPU runs its level).
+Kernels avx2_kernels();
+// streaming: float32 CHW rows of outputs bigger than the caches use non-temporal stores.
+Kernels avx512_kernels(bool streaming);
+// AVX-512 VBMI: taps fetched with byte permutes instead of gathers (needs the VBMI CPUID bit).
+void hpass_yuv_avx512vbmi(const uint8_t* y, const uint8_t* u, const uint8_t* v, int uv_step,
+                          const HTaps& t, const YuvCoeffs& c, float* const out[3]);
 // The AVX-512 YUV kernel fetches taps with VBMI byte permutes where the CPU has them, else gathers;
 // set_avx512_vbmi(false) forces the gathers (tests compare both against the scalar reference).
 bool avx512_vbmi_available();
@@ -72,6 +78,7 @@ void set_avx512_vbmi(bool on);
 // Benchmarks: false keeps the AVX-512 float32 CHW stores and padding temporal even for big outputs.
 void set_avx512_streaming(bool on);
 Kernels neon_kernels();    // AArch64 only; elsewhere returns scalar_kernels()
+// The kernels of `level` (which the CPU must run): scalar, NEON, AVX2 or AVX-512 (+ its options).
 Kernels select_kernels(SimdLevel level);
 
 }  // namespace vxfast

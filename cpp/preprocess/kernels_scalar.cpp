@@ -1,4 +1,6 @@
 // Scalar reference kernels: the definition of correct for every SIMD version.
+#include <atomic>
+
 #include "preprocess/kernels.h"
 #include "preprocess/scalar_inl.h"
 
@@ -18,14 +20,33 @@ void vpass(const VPassArgs& a) { kernel_detail::vpass_scalar_range(a, 0); }
 
 }  // namespace
 
+void fill_f32_plain(float* d, ptrdiff_t n, float v, bool) {
+  for (ptrdiff_t i = 0; i < n; ++i) d[i] = v;
+}
+
 Kernels scalar_kernels() { return {hpass_rgb, hpass_yuv, vpass, SimdLevel::Scalar}; }
+
+namespace {
+std::atomic<bool> g_use_vbmi{true};
+std::atomic<bool> g_streaming{true};
+}  // namespace
+
+bool avx512_vbmi_available() { return simd::cpu_has_avx512_vbmi(); }
+void set_avx512_vbmi(bool on) { g_use_vbmi.store(on); }
+void set_avx512_streaming(bool on) { g_streaming.store(on); }
 
 Kernels select_kernels(SimdLevel level) {
   switch (level) {
-    case SimdLevel::Avx512: return avx512_kernels();
+#if defined(__x86_64__) || defined(__i386__)
+    case SimdLevel::Avx512: {
+      Kernels k = avx512_kernels(g_streaming.load(std::memory_order_relaxed));
+      if (g_use_vbmi.load(std::memory_order_relaxed) && avx512_vbmi_available()) k.hpass_yuv = hpass_yuv_avx512vbmi;
+      return k;
+    }
     case SimdLevel::Avx2: return avx2_kernels();
+#endif
     case SimdLevel::Neon: return neon_kernels();
-    case SimdLevel::Scalar: break;
+    default: break;
   }
   return scalar_kernels();
 }

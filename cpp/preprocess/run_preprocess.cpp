@@ -146,7 +146,7 @@ LetterboxInfoC run_preprocess(const PreprocessSpec& spec, const PlaneImage& im, 
   require(threads >= 0, "run_preprocess: threads=" + std::to_string(threads) + " must be >= 0");
   const Geometry g = compute_geometry(spec, im.width, im.height);
   const LetterboxInfoC info = letterbox_info(spec, im.width, im.height);
-  const Kernels K = select_kernels(active_simd_level());
+  const Kernels K = select_kernels(simd::level());
   const size_t esize = dtype_size(spec.dtype);
   const ptrdiff_t plane = ptrdiff_t(g.out_w) * g.out_h;
 

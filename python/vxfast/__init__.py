@@ -21,11 +21,13 @@ from .config import *  # noqa: F401,F403
 from .config import __all__ as _config_all
 from .detect import *  # noqa: F401,F403
 from .detect import __all__ as _detect_all
+from .simd import *  # noqa: F401,F403
+from .simd import __all__ as _simd_all
 from .clips import *  # noqa: F401,F403  (binds vxfast.clips to the function, not the module)
 from .clips import __all__ as _clips_all
 from . import benchmark, features  # noqa: F401
 
 __version__ = "0.1.0"
-__all__ = [*_errors_all, *_video_all, *_preprocess_all, *_pipeline_all, *_postprocess_all, *_model_all,
+__all__ = [*_errors_all, *_simd_all, *_video_all, *_preprocess_all, *_pipeline_all, *_postprocess_all, *_model_all,
            *_config_all, *_detect_all, *_clips_all,
            "benchmark", "features", "__version__"]

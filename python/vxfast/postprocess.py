@@ -33,8 +33,11 @@ _FORMATS = {"yolov8": "channels_first", "yolov8-transposed": "channels_last",
 
 
 def simd_level() -> str:
-    """Instruction set used by the postprocess kernels ('scalar', 'avx2' or 'avx512')."""
-    return _core.postprocess_simd_level()
+    """Instruction set used by the postprocess kernels ('scalar', 'avx2' or 'avx512').
+
+    One level for every area: see :mod:`vxfast.simd` (``VXFAST_SIMD``, ``set_simd_level``).
+    """
+    return _core.simd_info()["areas"]["postprocess"]
 
 
 # --------------------------------------------------------------------------------------------- NMS

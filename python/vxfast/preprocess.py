@@ -30,7 +30,6 @@ __all__ = [
     "preprocess",
     "preprocess_yuv420",
     "preprocess_nv12",
-    "simd_level",
 ]
 
 Size = Union[int, Tuple[int, int]]
@@ -405,6 +404,6 @@ def preprocess_nv12(y: np.ndarray, uv: np.ndarray, spec: SpecLike, *, matrix: st
 def simd_level() -> str:
     """SIMD level the preprocessing kernels use: ``scalar``, ``neon``, ``avx2`` or ``avx512``.
 
-    ``VXFAST_SIMD=scalar|avx2|avx512`` (read at first use) caps it.
+    One level for every area: see :mod:`vxfast.simd` (``VXFAST_SIMD``, ``set_simd_level``).
     """
-    return _core.simd_level()
+    return _core.simd_info()["areas"]["preprocess"]

@@ -37,16 +37,11 @@ def cpu_cores() -> int:
 
 
 def simd_level() -> str:
-    """``vxfast._core``'s dispatch level if it exposes one, else read from /proc/cpuinfo."""
+    """The best SIMD level this CPU runs as ``vxfast._core`` sees it, else read from /proc/cpuinfo."""
     try:
         from .. import _core
-        for attr in ("simd_level", "cpu_simd_level", "simd"):
-            fn = getattr(_core, attr, None)
-            if fn is not None:
-                value = fn() if callable(fn) else fn
-                if isinstance(value, str) and value:
-                    return value
-    except ImportError:
+        return str(_core.simd_info()["cpu"])
+    except (ImportError, AttributeError, ValueError):  # ValueError: a bad VXFAST_SIMD, reported elsewhere
         pass
     try:
         with open("/proc/cpuinfo") as f:

@@ -31,12 +31,15 @@ FEATURE_NAMES: Tuple[str, ...] = tuple(_core.features_names())
 
 
 def simd_level() -> str:
-    """The instruction set :func:`compute` uses by default (``VXFAST_SIMD`` forces one)."""
-    return _core.features_simd_level()
+    """The instruction set :func:`compute` uses by default: the library's one level
+    (:mod:`vxfast.simd`), where ``scalar`` (and ``neon``) run the portable row pass."""
+    return _core.simd_info()["areas"]["features"]
 
 
 def simd_levels() -> Tuple[str, ...]:
-    """Levels this CPU can run: ``scalar`` (the double-precision reference) first."""
+    """What ``compute(simd=...)`` accepts here: ``reference`` (the double-precision definitions,
+    the tests' yardstick) first, then ``scalar`` (the portable row pass) and the ISA levels this
+    CPU runs."""
     return tuple(_core.features_simd_levels())
 
 
@@ -52,7 +55,8 @@ def compute(y: np.ndarray, *, simd: str = "auto", threads: int = 0) -> Dict[str,
     Args:
         y: (H, W) uint8, any size >= 1x1; rows must be contiguous (a padded row stride, as a
             decoder's plane has, is fine). Not copied.
-        simd: ``"auto"``, or one of :func:`simd_levels` (``"scalar"`` is the reference).
+        simd: ``"auto"`` (the library's level, :mod:`vxfast.simd`), or one of :func:`simd_levels`
+            (``"reference"`` is the double-precision definition).
         threads: row bands computed in parallel; 0 picks one per ~0.5 MPixel, at most the CPU's
             hardware threads (3 for 1080p on a machine with 3 or more).
 
