@@ -267,7 +267,7 @@ py::dict info_dict(const VideoInfo& i) {
   py::dict d;
   d["path"] = i.path; d["width"] = i.width; d["height"] = i.height; d["fps"] = i.fps;
   d["frame_count"] = i.frame_count; d["frame_count_exact"] = i.frame_count_exact;
-  d["duration"] = i.duration; d["codec"] = i.codec; d["pix_fmt"] = i.pix_fmt;
+  d["duration"] = i.duration; d["start_time"] = i.start_time; d["codec"] = i.codec; d["pix_fmt"] = i.pix_fmt;
   d["bit_rate"] = i.bit_rate; d["rotation"] = i.rotation; d["rotation_applied"] = i.rotation_applied;
   d["has_audio"] = i.has_audio; d["audio_sample_rate"] = i.audio_sample_rate;
   d["audio_channels"] = i.audio_channels; d["audio_codec"] = i.audio_codec;
@@ -305,6 +305,9 @@ void bind_decode(py::module_& m) {
       .def_readonly("frame_count_exact", &VideoInfo::frame_count_exact,
                     "True when frame_count comes from a full packet scan, False for a header estimate")
       .def_readonly("duration", &VideoInfo::duration, "seconds")
+      .def_readonly("start_time", &VideoInfo::start_time,
+                    "pts of the first frame in seconds on the stream's clock (frames play from "
+                    "start_time to start_time + duration)")
       .def_readonly("codec", &VideoInfo::codec)
       .def_readonly("pix_fmt", &VideoInfo::pix_fmt)
       .def_readonly("bit_rate", &VideoInfo::bit_rate)
@@ -336,7 +339,8 @@ void bind_decode(py::module_& m) {
   py::class_<PyFrame>(m, "Frame", "One decoded frame. `data` is a numpy array the decoder wrote into "
                                   "directly; it stays valid as long as you hold it.")
       .def_readonly("index", &PyFrame::index, "display-order index in the video")
-      .def_readonly("pts", &PyFrame::pts, "presentation time in seconds from the first frame")
+      .def_readonly("pts", &PyFrame::pts, "presentation time in seconds on the stream's clock (PyAV's frame.time; "
+                    "the first frame has info.start_time)")
       .def_readonly("keyframe", &PyFrame::keyframe)
       .def_readonly("data", &PyFrame::data)
       .def_readonly("format", &PyFrame::format)

@@ -19,6 +19,7 @@ class VideoInfo:
     frame_count: int
     frame_count_exact: bool
     duration: float
+    start_time: float
     codec: str
     pix_fmt: str
     bit_rate: int
