@@ -7,7 +7,6 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
-#include <cstdlib>
 #include <list>
 #include <memory>
 #include <utility>
@@ -281,18 +280,10 @@ py::dict info_dict(const VideoInfo& i) {
 }  // namespace
 
 void bind_decode(py::module_& m) {
-  // FFmpeg logs every damaged packet to stderr; vxfast counts and reports them instead. Set
-  // VXFAST_FFMPEG_LOGLEVEL (quiet, panic, fatal, error, warning, info, verbose, debug) to see them.
-  {
-    static const std::pair<const char*, int> levels[] = {
-        {"quiet", AV_LOG_QUIET}, {"panic", AV_LOG_PANIC}, {"fatal", AV_LOG_FATAL}, {"error", AV_LOG_ERROR},
-        {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO}, {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG}};
-    int level = AV_LOG_FATAL;
-    if (const char* env = std::getenv("VXFAST_FFMPEG_LOGLEVEL")) {
-      for (const auto& l : levels) if (std::string(env) == l.first) level = l.second;
-    }
-    av_log_set_level(level);
-  }
+  // FFmpeg's log level is process-wide state shared with every other FFmpeg user in the process
+  // (PyAV, OpenCV): nothing here touches it at import; vxfast.set_log_level() is the only setter.
+  m.def("ffmpeg_set_log_level", [](int level) { av_log_set_level(level); }, py::arg("level"));
+  m.def("ffmpeg_log_level", [] { return av_log_get_level(); });
   m.attr("CorruptFrameWarning") =
       py::handle(PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr));
 

@@ -11,6 +11,9 @@ class CorruptFrameWarning(UserWarning): ...
 
 __version__: str
 
+def ffmpeg_set_log_level(level: int) -> None: ...
+def ffmpeg_log_level() -> int: ...
+
 class VideoInfo:
     path: str
     width: int

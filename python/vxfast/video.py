@@ -21,7 +21,8 @@ from . import _core
 from ._core import Frame, FrameIterator, VideoInfo
 from .errors import VideoError
 
-__all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES"]
+__all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES",
+           "LOG_LEVELS", "set_log_level", "get_log_level"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -29,6 +30,40 @@ PathLike = Union[str, "os.PathLike[str]"]
 FORMATS = ("rgb24", "bgr24", "gray", "yuv420p", "nv12")
 #: Sampling modes of :meth:`VideoReader.frames`.
 SAMPLE_MODES = ("all", "keyframes", "every:N", "fps:X", "uniform:N")
+
+#: FFmpeg's log levels by name (``AV_LOG_*``); a level shows its messages and every lower one.
+LOG_LEVELS = {"quiet": -8, "panic": 0, "fatal": 8, "error": 16, "warning": 24, "info": 32,
+              "verbose": 40, "debug": 48, "trace": 56}
+
+
+def set_log_level(level: Union[str, int]) -> None:
+    """Sets FFmpeg's log level for the whole process (``av_log_set_level``).
+
+    ``level`` is a name from :data:`LOG_LEVELS` (``"quiet"``, ``"error"``, ``"warning"``, ``"info"``,
+    ``"debug"``, ...) or FFmpeg's integer. FFmpeg's messages go to stderr through whatever log
+    callback the process has (FFmpeg's default unless another library set one). Importing vxfast
+    changes neither the level nor the callback; this is the only place vxfast sets the level.
+    Damage vxfast meets while decoding is counted and reported (``iterator.stats()``,
+    :class:`CorruptFrameWarning`) whatever the level: ``set_log_level("quiet")`` hides FFmpeg's
+    own lines about it without losing the counts.
+    """
+    if isinstance(level, bool):
+        raise TypeError("level must be a level name or an int, not bool")
+    if isinstance(level, str):
+        key = level.strip().lower()
+        if key not in LOG_LEVELS:
+            raise ValueError(f"level={level!r} is not one of {', '.join(LOG_LEVELS)} (or an int)")
+        value = LOG_LEVELS[key]
+    elif isinstance(level, int):
+        value = int(level)
+    else:
+        raise TypeError(f"level must be a level name or an int, not {type(level).__name__}")
+    _core.ffmpeg_set_log_level(value)
+
+
+def get_log_level() -> int:
+    """FFmpeg's current log level (``av_log_get_level``) as an int; see :data:`LOG_LEVELS`."""
+    return int(_core.ffmpeg_log_level())
 
 
 def _check_time(name: str, value: Optional[float]) -> float:
