@@ -24,6 +24,9 @@ def offset_videos(make_video):
         # Stream copy from a non-keyframe time: the MP4 gets an edit list, and the packets before
         # the cut are kept (flagged discard) because the frames after it reference them.
         "mp4_edit_list": make_video("edit_list.mp4", "-c", "copy", input_args=("-ss", "2.3", "-i", str(src))),
+        # MPEG-2 in TS: another parser, keyframes every 12 frames, open GOPs.
+        "mpeg2_ts": make_video("offset_mpeg2.ts", "-t", "6", "-c:v", "mpeg2video", "-g", "12", "-bf", "2",
+                               input_args=LAVFI),
         "mp4_late_start": make_video("late.mp4", "-t", "4", *X264, "-output_ts_offset", "5",
                                      input_args=LAVFI),
         # -t on the input: as an output option it would cut at 4 s of the shifted clock.
@@ -61,7 +64,7 @@ def probe_times(ref: np.ndarray) -> list:
             ref[-1] - step / 2, ref[-1]]
 
 
-CASES = ["mpegts", "mp4_edit_list", "mp4_late_start", "mkv_setpts"]
+CASES = ["mpegts", "mpeg2_ts", "mp4_edit_list", "mp4_late_start", "mkv_setpts"]
 
 
 @pytest.mark.parametrize("case", CASES)
