@@ -112,6 +112,7 @@ class VideoReader:
             self._path, threads, seek_mode == "exact", rotation == "apply")
         self._info = self._core.info
         self._lock = threading.Lock()
+        self._pts: Optional[np.ndarray] = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "VideoReader":
@@ -239,7 +240,10 @@ class VideoReader:
         """
         ts = [_check_time("time", t) for t in times]
         info = self._info
-        pts = self._live().index_pts()
+        core = self._live()
+        if self._pts is None and info.frame_count_exact:
+            self._pts = core.index_pts()  # immutable: copied out of C++ once per reader
+        pts = self._pts
         out = []
         for t in ts:
             if pts is not None:
