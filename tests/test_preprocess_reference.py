@@ -54,7 +54,8 @@ def normalize(hwc: np.ndarray, scale=1 / 255, mean=(0, 0, 0), std=(1, 1, 1), lay
 
 def yuv_to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray, matrix="bt601", full_range=False):
     """Per-pixel YUV420 -> RGB uint8, chroma nearest (each sample covers its 2x2 block)."""
-    kr, kb = (0.2126, 0.0722) if matrix == "bt709" else (0.299, 0.114)
+    kr, kb = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722), "bt2020": (0.2627, 0.0593),
+              "fcc": (0.30, 0.11), "smpte240m": (0.212, 0.087)}[matrix]
     kg = 1 - kr - kb
     ys, cs, yo = (1.0, 1.0, 0.0) if full_range else (255 / 219, 255 / 224, 16.0)
     h, w = y.shape

@@ -48,7 +48,9 @@ def test_nv12_matches_cvtcolor(zidane_rgb):
     np.testing.assert_allclose(t, t2, atol=1e-3)
 
 
-@pytest.mark.parametrize("matrix,full_range", [("bt709", False), ("bt601", True), ("bt709", True)])
+@pytest.mark.parametrize("matrix,full_range", [("bt709", False), ("bt601", True), ("bt709", True),
+                                               ("bt2020", False), ("bt2020", True), ("fcc", False),
+                                               ("smpte240m", False)])
 def test_matrices_and_ranges_match_numpy_reference(matrix, full_range):
     rng = np.random.default_rng(3)
     h, w = 240, 322
@@ -85,7 +87,7 @@ def test_yuv_bad_input():
     with pytest.raises(ValueError, match="dtype uint8"):
         vxfast.preprocess_yuv420(y.astype(np.uint16), u, u, spec)
     with pytest.raises(ValueError, match="matrix"):
-        vxfast.preprocess_yuv420(y, u, u, spec, matrix="bt2020")
+        vxfast.preprocess_yuv420(y, u, u, spec, matrix="bt2100")
     with pytest.raises(ValueError, match="uv"):
         vxfast.preprocess_nv12(y, np.zeros((5, 5), np.uint8), spec)
     with pytest.raises(ValueError, match="packed"):

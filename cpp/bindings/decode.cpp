@@ -7,7 +7,6 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
-#include <cstdlib>
 #include <list>
 #include <memory>
 #include <utility>
@@ -267,7 +266,7 @@ py::dict info_dict(const VideoInfo& i) {
   py::dict d;
   d["path"] = i.path; d["width"] = i.width; d["height"] = i.height; d["fps"] = i.fps;
   d["frame_count"] = i.frame_count; d["frame_count_exact"] = i.frame_count_exact;
-  d["duration"] = i.duration; d["codec"] = i.codec; d["pix_fmt"] = i.pix_fmt;
+  d["duration"] = i.duration; d["start_time"] = i.start_time; d["codec"] = i.codec; d["pix_fmt"] = i.pix_fmt;
   d["bit_rate"] = i.bit_rate; d["rotation"] = i.rotation; d["rotation_applied"] = i.rotation_applied;
   d["has_audio"] = i.has_audio; d["audio_sample_rate"] = i.audio_sample_rate;
   d["audio_channels"] = i.audio_channels; d["audio_codec"] = i.audio_codec;
@@ -281,18 +280,10 @@ py::dict info_dict(const VideoInfo& i) {
 }  // namespace
 
 void bind_decode(py::module_& m) {
-  // FFmpeg logs every damaged packet to stderr; vxfast counts and reports them instead. Set
-  // VXFAST_FFMPEG_LOGLEVEL (quiet, panic, fatal, error, warning, info, verbose, debug) to see them.
-  {
-    static const std::pair<const char*, int> levels[] = {
-        {"quiet", AV_LOG_QUIET}, {"panic", AV_LOG_PANIC}, {"fatal", AV_LOG_FATAL}, {"error", AV_LOG_ERROR},
-        {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO}, {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG}};
-    int level = AV_LOG_FATAL;
-    if (const char* env = std::getenv("VXFAST_FFMPEG_LOGLEVEL")) {
-      for (const auto& l : levels) if (std::string(env) == l.first) level = l.second;
-    }
-    av_log_set_level(level);
-  }
+  // FFmpeg's log level is process-wide state shared with every other FFmpeg user in the process
+  // (PyAV, OpenCV): nothing here touches it at import; vxfast.set_log_level() is the only setter.
+  m.def("ffmpeg_set_log_level", [](int level) { av_log_set_level(level); }, py::arg("level"));
+  m.def("ffmpeg_log_level", [] { return av_log_get_level(); });
   m.attr("CorruptFrameWarning") =
       py::handle(PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr));
 
@@ -305,6 +296,9 @@ void bind_decode(py::module_& m) {
       .def_readonly("frame_count_exact", &VideoInfo::frame_count_exact,
                     "True when frame_count comes from a full packet scan, False for a header estimate")
       .def_readonly("duration", &VideoInfo::duration, "seconds")
+      .def_readonly("start_time", &VideoInfo::start_time,
+                    "pts of the first frame in seconds on the stream's clock (frames play from "
+                    "start_time to start_time + duration)")
       .def_readonly("codec", &VideoInfo::codec)
       .def_readonly("pix_fmt", &VideoInfo::pix_fmt)
       .def_readonly("bit_rate", &VideoInfo::bit_rate)
@@ -336,7 +330,8 @@ void bind_decode(py::module_& m) {
   py::class_<PyFrame>(m, "Frame", "One decoded frame. `data` is a numpy array the decoder wrote into "
                                   "directly; it stays valid as long as you hold it.")
       .def_readonly("index", &PyFrame::index, "display-order index in the video")
-      .def_readonly("pts", &PyFrame::pts, "presentation time in seconds from the first frame")
+      .def_readonly("pts", &PyFrame::pts, "presentation time in seconds on the stream's clock (PyAV's frame.time; "
+                    "the first frame has info.start_time)")
       .def_readonly("keyframe", &PyFrame::keyframe)
       .def_readonly("data", &PyFrame::data)
       .def_readonly("format", &PyFrame::format)

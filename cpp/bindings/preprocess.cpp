@@ -177,7 +177,9 @@ py::tuple preprocess_yuv(const PreprocessSpec& spec, const py::array& y, const p
   PlaneImage im;
   im.width = int(w), im.height = int(h);
   im.matrix = parse_enum<ColorMatrix>(matrix, "matrix",
-                                      {{"bt601", ColorMatrix::BT601}, {"bt709", ColorMatrix::BT709}});
+                                      {{"bt601", ColorMatrix::BT601}, {"bt709", ColorMatrix::BT709},
+                                       {"bt2020", ColorMatrix::BT2020}, {"fcc", ColorMatrix::FCC},
+                                       {"smpte240m", ColorMatrix::SMPTE240M}});
   im.full_range = full_range;
   im.data[0] = static_cast<const uint8_t*>(y.data()), im.linesize[0] = int(y.strides(0));
   py::array va;

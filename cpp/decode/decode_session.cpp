@@ -38,23 +38,17 @@ void DecodeSession::reopen() {
   estimate_after_seek_ = false;
   next_index_ = 0;
   key_fifo_.clear();
+  have_pts_ = false;
+  seek_key_ = -1;
+  first_after_seek_ = false;
+  approx_await_key_ = false;
 }
 
 void DecodeSession::seek_to(int64_t idx) {
   ++counters_.seeks;
+  have_pts_ = false;  // timestamps may go back: only frames after the seek are compared
   if (index_) {
-    size_t k = index_->keyframe_at_or_before(idx);
-    int64_t ts = index_->key_seek_ts[k];
-    if (k == 0 || ts == AV_NOPTS_VALUE || !dmx_->seek(ts)) {
-      reopen();  // from the very start: always correct, and cheap next to decoding a GOP
-      return;
-    }
-    dec_->flush();
-    pending_packet_ = false;
-    eof_sent_ = false;
-    need_anchor_ = true;
-    key_fifo_.clear();
-    next_index_ = index_->key_display[k];
+    seek_to_key(index_->keyframe_at_or_before(idx), 0);
     return;
   }
   // Approximate mode: seek by time and recover indices from timestamps.
@@ -65,11 +59,84 @@ void DecodeSession::seek_to(int64_t idx) {
     reopen();
     return;
   }
+  restart_decoder();
+  estimate_after_seek_ = true;
+  next_index_ = -1;
+  approx_await_key_ = true;
+  approx_target_ts_ = ts;
+  approx_backoff_ = 0;
+}
+
+void DecodeSession::restart_decoder() {
   dec_->flush();
   pending_packet_ = false;
   eof_sent_ = false;
-  estimate_after_seek_ = true;
-  next_index_ = -1;
+}
+
+bool DecodeSession::keep_after_approx_seek(bool key) {
+  if (!approx_await_key_) return true;
+  if (!key) return false;  // mid-GOP: these frames lack their references
+  const int64_t ts = pkt_->pts != AV_NOPTS_VALUE ? pkt_->pts : pkt_->dts;
+  if (ts == AV_NOPTS_VALUE || ts <= approx_target_ts_) {
+    approx_await_key_ = false;
+    return true;
+  }
+  // The first keyframe after the seek is past the target: go back 2, 4, ... 64 s, then to the start.
+  if (++approx_backoff_ > 6) {
+    reopen();
+    return false;
+  }
+  const double back_s = static_cast<double>(1 << approx_backoff_);
+  const int64_t back = static_cast<int64_t>(back_s / av_q2d(dmx_->stream()->time_base));
+  if (!dmx_->seek(approx_target_ts_ - back)) {
+    reopen();
+    return false;
+  }
+  restart_decoder();
+  return false;
+}
+
+void DecodeSession::seek_to_key(size_t k, int attempt) {
+  for (; k > 0 && attempt < 2; ++attempt) {
+    const int64_t ts = attempt == 0 ? index_->key_seek_ts[k] : index_->key_dts[k];
+    if (ts == AV_NOPTS_VALUE || (attempt == 1 && ts == index_->key_seek_ts[k]) || !dmx_->seek(ts)) continue;
+    dec_->flush();
+    pending_packet_ = false;
+    eof_sent_ = false;
+    need_anchor_ = true;
+    key_fifo_.clear();
+    next_index_ = index_->key_display[k];
+    seek_key_ = index_->by_pts ? static_cast<int64_t>(k) : -1;
+    seek_attempt_ = attempt;
+    first_after_seek_ = true;
+    return;
+  }
+  reopen();  // from the very start: always correct, and cheap next to decoding a GOP
+}
+
+bool DecodeSession::keep_after_seek(bool key) {
+  if (seek_key_ < 0) return true;
+  const size_t k = static_cast<size_t>(seek_key_);
+  const int64_t kpts = index_->display_ts[static_cast<size_t>(index_->key_display[k])];
+  const int64_t kdts = index_->key_dts[k];
+  const bool first = first_after_seek_;
+  first_after_seek_ = false;
+  if (pkt_->pts == kpts) {  // the keyframe: decode from here
+    seek_key_ = -1;
+    return true;
+  }
+  if (first && pkt_->dts != AV_NOPTS_VALUE && kdts != AV_NOPTS_VALUE && pkt_->dts > kdts) {
+    // Landed past the keyframe. MPEG-TS indexes every packet as a keyframe and seeks by dts, so
+    // a keyframe's pts (> its dts with B-frames) lands a few packets after it: retry with its dts.
+    seek_to_key(k, seek_attempt_ + 1);
+    return false;
+  }
+  if (key && pkt_->pts != AV_NOPTS_VALUE && pkt_->pts > kpts) {
+    seek_key_ = -1;  // the keyframe is unreadable (damaged): go on from the next one
+    return true;
+  }
+  // Packets before the keyframe: their frames are not wanted and lack references.
+  return false;
 }
 
 bool DecodeSession::feed_one_packet() {
@@ -84,11 +151,19 @@ bool DecodeSession::feed_one_packet() {
         return true;
       }
       bool key = (pkt_->flags & AV_PKT_FLAG_KEY) != 0;
-      if (pkt_->size == 0 || (pkt_->flags & AV_PKT_FLAG_DISCARD) || (keyframes_only_ && !key)) {
+      if (pkt_->size == 0 || (keyframes_only_ && !key)) {
         av_packet_unref(pkt_.get());
         continue;
       }
-      if (index_ && !index_->by_pts && (need_anchor_ || keyframes_only_)) {
+      // Packets an edit list cuts (AV_PKT_FLAG_DISCARD) still go to the decoder: the frames kept
+      // after a cut reference them. The decoder drops their own frames (AV_FRAME_FLAG_DISCARD), as
+      // FFmpeg and PyAV do, and the FrameIndex never lists them.
+      if (!keep_after_seek(key) || !keep_after_approx_seek(key)) {
+        av_packet_unref(pkt_.get());
+        continue;
+      }
+      bool discard = (pkt_->flags & AV_PKT_FLAG_DISCARD) != 0;
+      if (!discard && index_ && !index_->by_pts && (need_anchor_ || keyframes_only_)) {
         // Counting mode: display_ts holds the sorted dts, so a packet's dts rank is its decode
         // position, which for a keyframe of a closed GOP is also its display index.
         int64_t pos = pkt_->dts != AV_NOPTS_VALUE ? index_->lookup_ts(pkt_->dts) : -1;
@@ -161,11 +236,13 @@ bool DecodeSession::next(DecodedFrame& out) {
       if (index_ && i < index_->frame_count()) {
         out.pts = index_->pts_sec[i];
       } else {
+        // On the stream's clock, like FrameIndex::pts_sec.
         int64_t ts = frame_->best_effort_timestamp;
+        AVRational tb = dmx_->stream()->time_base;
         double t = ts == AV_NOPTS_VALUE ? last_pts_ + 1.0 / approx_fps_
-                                        : (ts - (start_ts_ == AV_NOPTS_VALUE ? 0 : start_ts_)) *
-                                              av_q2d(dmx_->stream()->time_base);
-        if (t <= last_pts_) t = last_pts_ + 1.0 / approx_fps_;
+                                        : static_cast<double>(ts) * tb.num / tb.den;
+        if (have_pts_ && t <= last_pts_) t = last_pts_ + 1.0 / approx_fps_;
+        have_pts_ = true;
         out.pts = t;
       }
       last_pts_ = out.pts;

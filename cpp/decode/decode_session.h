@@ -14,7 +14,7 @@ namespace vxfast {
 struct DecodedFrame {
   const AVFrame* frame = nullptr;  // owned by the session, valid until the next call
   int64_t index = -1;              // display order
-  double pts = 0;                  // seconds from the first frame
+  double pts = 0;                  // seconds on the stream's clock (FrameIndex::pts_sec)
   bool keyframe = false;
 };
 
@@ -54,6 +54,16 @@ class DecodeSession {
 
  private:
   bool feed_one_packet();  // false once the end of the stream has been sent
+  // Positions the demuxer on keyframe k of the index; attempt 0 uses its seek timestamp, 1 its dts,
+  // and anything else (or a failed seek) reopens the file at the start.
+  void seek_to_key(size_t k, int attempt);
+  // After a seek (by_pts): false when the packet read must be dropped because it precedes the
+  // keyframe the seek aimed at; may re-seek when the demuxer landed past that keyframe.
+  bool keep_after_seek(bool key);
+  // Approximate mode after a seek: drops packets up to the first keyframe, and seeks further back
+  // while that keyframe lies after the target (demuxers that index every packet land mid-GOP).
+  bool keep_after_approx_seek(bool key);
+  void restart_decoder();  // after a demuxer seek: flush and forget packets in flight
   int64_t assign_index(const AVFrame* f);
   void reopen();
 
@@ -71,9 +81,16 @@ class DecodeSession {
   bool need_anchor_ = true;        // counting mode: the next packet's dts fixes the index
   bool wait_for_key_ = false;      // counting mode after a seek: drop frames until the keyframe
   bool estimate_after_seek_ = false;
+  int64_t seek_key_ = -1;          // by_pts after a seek: keyframe (into key_display) still awaited
+  int seek_attempt_ = 0;
+  bool first_after_seek_ = false;
+  bool approx_await_key_ = false;
+  int64_t approx_target_ts_ = 0;
+  int approx_backoff_ = 0;
   int64_t next_index_ = 0;
   std::deque<int64_t> key_fifo_;   // keyframes-only + counting: indices of keyframes sent
-  double last_pts_ = -1;
+  double last_pts_ = 0;
+  bool have_pts_ = false;
   int64_t start_ts_ = AV_NOPTS_VALUE;
   DecodeCounters counters_;
   DecodeErrorCounter errors_;

@@ -67,8 +67,8 @@ int64_t FrameIndex::shown_at(double t) const {
 
 double FrameIndex::fps() const {
   size_t n = pts_sec.size();
-  if (n < 2 || pts_sec.back() <= 0) return 0;
-  return static_cast<double>(n - 1) / pts_sec.back();
+  if (n < 2 || pts_sec.back() <= pts_sec.front()) return 0;
+  return static_cast<double>(n - 1) / (pts_sec.back() - pts_sec.front());
 }
 
 double FrameIndex::duration() const {
@@ -135,31 +135,35 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
     int64_t seek_ts = idx.by_pts ? pkts[i].pts : pkts[i].dts != AV_NOPTS_VALUE ? pkts[i].dts : pkts[i].pts;
     idx.key_display.push_back(disp);
     idx.key_seek_ts.push_back(seek_ts);
+    idx.key_dts.push_back(pkts[i].dts);
   }
   if (idx.key_display.empty() || idx.key_display.front() != 0) {
     // Streams that start without a flagged keyframe (some TS cuts): decode from the start anyway.
     idx.key_display.insert(idx.key_display.begin(), 0);
     idx.key_decode_pos.insert(idx.key_decode_pos.begin(), 0);
     idx.key_seek_ts.insert(idx.key_seek_ts.begin(), all_dts ? pkts[0].dts : AV_NOPTS_VALUE);
+    idx.key_dts.insert(idx.key_dts.begin(), pkts[0].dts);
   }
   {
     // Sort keyframes by display index (their decode order is the same for closed GOPs).
     std::vector<size_t> order(idx.key_display.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return idx.key_display[a] < idx.key_display[b]; });
-    std::vector<int64_t> kd, ks, kp;
+    std::vector<int64_t> kd, ks, kp, kt;
     for (size_t i : order) {
       if (!kd.empty() && kd.back() == idx.key_display[i]) continue;
       kd.push_back(idx.key_display[i]);
       ks.push_back(idx.key_seek_ts[i]);
       kp.push_back(idx.key_decode_pos[i]);
+      kt.push_back(idx.key_dts[i]);
     }
     idx.key_display.swap(kd);
     idx.key_seek_ts.swap(ks);
     idx.key_decode_pos.swap(kp);
+    idx.key_dts.swap(kt);
   }
 
-  // Seconds from the first frame; duplicates (broken muxers) are nudged forward so pts stay
+  // Seconds on the stream's clock; duplicates (broken muxers) are nudged forward so pts stay
   // strictly increasing, by the median frame step.
   double tb = av_q2d(idx.time_base);
   size_t n = sorted.size();
@@ -172,7 +176,8 @@ FrameIndex FrameIndex::build(Demuxer& dmx) {
   }
   idx.pts_sec.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    double t = (sorted[i] - sorted[0]) * tb;
+    // ts * num / den rounds once, as PyAV's Fraction-based frame.time does.
+    double t = static_cast<double>(sorted[i]) * idx.time_base.num / idx.time_base.den;
     if (i > 0 && t <= idx.pts_sec[i - 1]) t = idx.pts_sec[i - 1] + step;
     idx.pts_sec[i] = t;
   }

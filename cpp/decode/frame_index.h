@@ -19,9 +19,13 @@ namespace vxfast {
 //    H.264 in AVI do this); frame types come from FFmpeg's parser during the scan.
 struct FrameIndex {
   std::vector<int64_t> display_ts;  // stream time base, ascending, one per frame
-  std::vector<double> pts_sec;      // seconds from the first frame, strictly increasing
+  // Presentation time in seconds on the stream's own clock (the stream's start offset included:
+  // MPEG-TS starts near 1.4 s, an MP4 with an edit list where the edit says), strictly increasing.
+  // Equals what PyAV reports as frame.time for the same frame.
+  std::vector<double> pts_sec;
   std::vector<int64_t> key_display; // display indices of keyframes, ascending
   std::vector<int64_t> key_seek_ts; // timestamp to hand the demuxer to land on each keyframe
+  std::vector<int64_t> key_dts;     // each keyframe packet's dts (AV_NOPTS_VALUE if none)
   std::vector<int64_t> key_decode_pos; // decode-order position of each keyframe's packet
   bool by_pts = false;
   int corrupt_packets = 0;          // packets the demuxer could not read (truncated files)
@@ -38,8 +42,10 @@ struct FrameIndex {
   int64_t first_at_or_after(double t) const;
   // The frame shown at time t: last display index with pts_sec <= t (0 if t precedes the first).
   int64_t shown_at(double t) const;
-  double fps() const;
-  double duration() const;
+  double fps() const;       // (frames - 1) / (last pts - first pts); 0 for fewer than two frames
+  double duration() const;  // frames / fps: the first frame's pts to the end of the last frame
+  double start_time() const { return pts_sec.empty() ? 0 : pts_sec.front(); }
+  double end_time() const { return start_time() + duration(); }
 
   // Reads all packets of the demuxer's stream; leaves the demuxer at end of file.
   static FrameIndex build(Demuxer& dmx);

@@ -8,6 +8,7 @@ extern "C" {
 }
 
 #include "common/errors.h"
+#include "decode/color.h"
 #include "decode/rotate.h"
 
 namespace vxfast {
@@ -46,27 +47,6 @@ AVPixelFormat to_av(PixelFormat f) {
   return AV_PIX_FMT_NONE;
 }
 
-// The JPEG-range aliases are deprecated in swscale: convert to the plain format plus a range flag.
-AVPixelFormat dejpeg(AVPixelFormat f, int* full_range) {
-  switch (f) {
-    case AV_PIX_FMT_YUVJ420P: *full_range = 1; return AV_PIX_FMT_YUV420P;
-    case AV_PIX_FMT_YUVJ422P: *full_range = 1; return AV_PIX_FMT_YUV422P;
-    case AV_PIX_FMT_YUVJ444P: *full_range = 1; return AV_PIX_FMT_YUV444P;
-    case AV_PIX_FMT_YUVJ440P: *full_range = 1; return AV_PIX_FMT_YUV440P;
-    default: return f;
-  }
-}
-
-int sws_colorspace(AVColorSpace cs) {
-  switch (cs) {
-    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
-    case AVCOL_SPC_FCC: return SWS_CS_FCC;
-    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
-    case AVCOL_SPC_BT2020_NCL:
-    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
-    default: return SWS_CS_ITU601;  // untagged: what FFmpeg, PyAV and OpenCV assume
-  }
-}
 }  // namespace
 
 PixelConverter::PixelConverter(PixelFormat fmt, int width, int height, int rotation)
@@ -97,9 +77,10 @@ size_t PixelConverter::bytes() const {
 }
 
 void PixelConverter::sws_convert(const AVFrame* src, uint8_t* dst) {
-  int full_range = src->color_range == AVCOL_RANGE_JPEG;
-  AVPixelFormat sfmt = dejpeg(static_cast<AVPixelFormat>(src->format), &full_range);
-  int cs = sws_colorspace(src->colorspace);
+  const FrameColor color = frame_color(src);
+  const int full_range = color.full_range ? 1 : 0;
+  AVPixelFormat sfmt = without_jpeg_alias(static_cast<AVPixelFormat>(src->format));
+  int cs = sws_colorspace(color.matrix);
   if (!sws_ || src->width != sws_src_w_ || src->height != sws_src_h_ || sfmt != sws_src_fmt_ ||
       cs != sws_colorspace_ || full_range != sws_range_) {
     SwsContext* c = sws_alloc_context();

@@ -1,18 +1,9 @@
 #include "decode/preprocess_writer.h"
 
 #include "common/ffmpeg_common.h"
+#include "decode/color.h"
 
 namespace vxfast {
-
-namespace {
-ColorMatrix matrix_of(const AVFrame* f) {
-  // Untagged streams are BT.601, as swscale (and so FFmpeg, PyAV, OpenCV) assume.
-  return f->colorspace == AVCOL_SPC_BT709 ? ColorMatrix::BT709 : ColorMatrix::BT601;
-}
-bool full_range_of(const AVFrame* f) {
-  return f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P;
-}
-}  // namespace
 
 PreprocessWriter::PreprocessWriter(const PreprocessSpec& spec, int width, int height, int rotation,
                                    int threads)
@@ -42,16 +33,17 @@ void PreprocessWriter::write(const AVFrame* f, uint8_t* dst) {
   auto fmt = static_cast<AVPixelFormat>(f->format);
   bool direct = rotation_ == 0 && f->width == w_ && f->height == h_ &&
                 (fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_NV12);
+  const FrameColor color = frame_color(f);
   if (direct) {
     PlaneImage img = fmt == AV_PIX_FMT_NV12
-                         ? plane_image_nv12(f->data, f->linesize, f->width, f->height, matrix_of(f), full_range_of(f))
-                         : plane_image_yuv420p(f->data, f->linesize, f->width, f->height, matrix_of(f),
-                                               full_range_of(f));
+                         ? plane_image_nv12(f->data, f->linesize, f->width, f->height, color.matrix, color.full_range)
+                         : plane_image_yuv420p(f->data, f->linesize, f->width, f->height, color.matrix,
+                                               color.full_range);
     run_preprocess(spec_, img, dst, threads_);
     return;
   }
-  // Rare layouts: planes as yuv420p (rotated when asked), then the same fused kernel. The range is
-  // kept as decoded (PixelConverter copies or converts without range change).
+  // Rare layouts: planes as yuv420p (rotated when asked), then the same fused kernel. Matrix and
+  // range are kept as decoded (PixelConverter copies, or converts YUV to YUV without changing them).
   if (!to_yuv_) {
     to_yuv_ = std::make_unique<PixelConverter>(PixelFormat::YUV420P, w_, h_, rotation_);
     yuv_.resize(to_yuv_->bytes());
@@ -61,7 +53,7 @@ void PreprocessWriter::write(const AVFrame* f, uint8_t* dst) {
   const uint8_t* planes[3] = {yuv_.data(), yuv_.data() + static_cast<size_t>(W) * H,
                               yuv_.data() + static_cast<size_t>(W) * H + static_cast<size_t>(cw) * ch};
   int lines[3] = {W, cw, cw};
-  run_preprocess(spec_, plane_image_yuv420p(planes, lines, W, H, matrix_of(f), full_range_of(f)), dst, threads_);
+  run_preprocess(spec_, plane_image_yuv420p(planes, lines, W, H, color.matrix, color.full_range), dst, threads_);
 }
 
 }  // namespace vxfast

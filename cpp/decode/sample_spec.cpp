@@ -70,8 +70,9 @@ std::vector<int64_t> plan_targets(const SampleSpec& s, const FrameIndex& idx) {
       break;
     }
     case SampleSpec::Kind::Fps: {
-      double t0 = s.start >= 0 ? s.start : 0;
-      double t_end = s.end >= 0 ? std::min(s.end, idx.duration()) : idx.duration();
+      // The grid starts on the first frame in range, so every sample has start <= pts < end.
+      double t0 = idx.pts_sec[static_cast<size_t>(i0)];
+      double t_end = s.end >= 0 ? std::min(s.end, idx.end_time()) : idx.end_time();
       for (int64_t k = 0;; ++k) {
         double t = t0 + static_cast<double>(k) / s.value;
         if (t >= t_end - 1e-9) break;

@@ -7,8 +7,9 @@
 
 namespace vxfast {
 
-// Which frames to deliver: "all", "keyframes", "every:N", "fps:X", "uniform:N", within
-// [start, end) seconds of presentation time (negative = unset).
+// Which frames to deliver: "all", "keyframes", "every:N", "fps:X", "uniform:N", among the frames
+// with start <= pts < end (seconds on the stream's clock, as FrameIndex::pts_sec; negative = unset).
+// A start between two frames lands on the later one.
 struct SampleSpec {
   enum class Kind { All, Keyframes, Every, Fps, Uniform };
   Kind kind = Kind::All;

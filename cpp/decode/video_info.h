@@ -17,6 +17,9 @@ struct VideoInfo {
   int64_t frame_count = 0;
   bool frame_count_exact = false;
   double duration = 0;  // seconds, frame_count / fps for an exact index
+  // pts of the first frame in seconds on the stream's clock (not 0 for MPEG-TS, late-starting
+  // streams, some edit lists); frames play from start_time to start_time + duration.
+  double start_time = 0;
   std::string codec;
   std::string pix_fmt;
   int64_t bit_rate = 0;

@@ -20,7 +20,8 @@
 namespace vxfast {
 
 enum class PixelLayout { YUV420P, NV12, RGB24, BGR24 };
-enum class ColorMatrix { BT601, BT709 };  // YUV -> RGB matrix
+// YUV -> RGB matrix (the luma weights Kr, Kb of each standard; FCC and SMPTE 240M as swscale has them).
+enum class ColorMatrix { BT601, BT709, BT2020, FCC, SMPTE240M };
 
 // Borrowed view of one image. YUV420P: data = {Y, U, V}; NV12: {Y, UV}; RGB24/BGR24: {pixels}.
 // linesize in bytes (FFmpeg's meaning; must be positive). Chroma planes are (w+1)/2 x (h+1)/2.

@@ -68,8 +68,14 @@ void validate_image(const PlaneImage& im) {
 }
 
 YuvCoeffs yuv_coeffs(ColorMatrix m, bool full_range) {
-  const double kr = m == ColorMatrix::BT709 ? 0.2126 : 0.299;
-  const double kb = m == ColorMatrix::BT709 ? 0.0722 : 0.114;
+  double kr = 0.299, kb = 0.114;  // BT.601
+  switch (m) {
+    case ColorMatrix::BT709: kr = 0.2126, kb = 0.0722; break;
+    case ColorMatrix::BT2020: kr = 0.2627, kb = 0.0593; break;
+    case ColorMatrix::FCC: kr = 0.30, kb = 0.11; break;
+    case ColorMatrix::SMPTE240M: kr = 0.212, kb = 0.087; break;
+    case ColorMatrix::BT601: break;
+  }
   const double kg = 1.0 - kr - kb;
   const double ys = full_range ? 1.0 : 255.0 / 219.0, cs = full_range ? 1.0 : 255.0 / 224.0;
   YuvCoeffs c;

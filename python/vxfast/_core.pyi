@@ -11,6 +11,9 @@ class CorruptFrameWarning(UserWarning): ...
 
 __version__: str
 
+def ffmpeg_set_log_level(level: int) -> None: ...
+def ffmpeg_log_level() -> int: ...
+
 class VideoInfo:
     path: str
     width: int
@@ -19,6 +22,7 @@ class VideoInfo:
     frame_count: int
     frame_count_exact: bool
     duration: float
+    start_time: float
     codec: str
     pix_fmt: str
     bit_rate: int

@@ -371,20 +371,26 @@ def letterbox(image: ImageLike, size: Size = 640, *, pad_value: Triple = 114, ce
     return preprocess(image, spec, out, input_order=input_order)
 
 
+#: YUV -> RGB matrices of :func:`preprocess_yuv420` / :func:`preprocess_nv12` (the decoder picks
+#: one per frame from the stream's colourspace tag; untagged is bt601).
+YUV_MATRICES = ("bt601", "bt709", "bt2020", "fcc", "smpte240m")
+
+
 def preprocess_yuv420(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: SpecLike, *,
                       matrix: str = "bt601", full_range: bool = False,
                       out: Optional[np.ndarray] = None, threads: int = 0
                       ) -> Tuple[np.ndarray, LetterboxInfo]:
     """Fused YUV420P planes -> tensor: ``y`` (H, W), ``u``/``v`` ((H+1)//2, (W+1)//2), uint8.
 
-    ``matrix`` is ``"bt601"`` (FFmpeg's default for SD and untagged video) or ``"bt709"``;
+    ``matrix`` is ``"bt601"`` (FFmpeg's default for SD and untagged video), ``"bt709"``,
+    ``"bt2020"`` (non-constant luminance), ``"fcc"`` or ``"smpte240m"``;
     ``full_range`` for JPEG-range (yuvj) sources. Chroma is sampled like OpenCV's I420 conversion
     (each sample covers its 2x2 block).
     """
     core = _core_spec(spec)
     for name, p in (("y", y), ("u", u), ("v", v)):
         _require_array(p, name)
-    tensor, info = _core.preprocess_yuv(core, y, u, v, _choice(matrix, "matrix", ("bt601", "bt709")),
+    tensor, info = _core.preprocess_yuv(core, y, u, v, _choice(matrix, "matrix", YUV_MATRICES),
                                         bool(full_range), out, threads)
     return tensor, LetterboxInfo(*info)
 
@@ -396,7 +402,7 @@ def preprocess_nv12(y: np.ndarray, uv: np.ndarray, spec: SpecLike, *, matrix: st
     core = _core_spec(spec)
     _require_array(y, "y")
     _require_array(uv, "uv")
-    tensor, info = _core.preprocess_yuv(core, y, uv, None, _choice(matrix, "matrix", ("bt601", "bt709")),
+    tensor, info = _core.preprocess_yuv(core, y, uv, None, _choice(matrix, "matrix", YUV_MATRICES),
                                         bool(full_range), out, threads)
     return tensor, LetterboxInfo(*info)
 

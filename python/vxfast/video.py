@@ -15,11 +15,14 @@ import os
 import threading
 from typing import Iterator, List, Optional, Sequence, Union
 
+import numpy as np
+
 from . import _core
 from ._core import Frame, FrameIterator, VideoInfo
 from .errors import VideoError
 
-__all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES"]
+__all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES",
+           "LOG_LEVELS", "set_log_level", "get_log_level"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -27,6 +30,40 @@ PathLike = Union[str, "os.PathLike[str]"]
 FORMATS = ("rgb24", "bgr24", "gray", "yuv420p", "nv12")
 #: Sampling modes of :meth:`VideoReader.frames`.
 SAMPLE_MODES = ("all", "keyframes", "every:N", "fps:X", "uniform:N")
+
+#: FFmpeg's log levels by name (``AV_LOG_*``); a level shows its messages and every lower one.
+LOG_LEVELS = {"quiet": -8, "panic": 0, "fatal": 8, "error": 16, "warning": 24, "info": 32,
+              "verbose": 40, "debug": 48, "trace": 56}
+
+
+def set_log_level(level: Union[str, int]) -> None:
+    """Sets FFmpeg's log level for the whole process (``av_log_set_level``).
+
+    ``level`` is a name from :data:`LOG_LEVELS` (``"quiet"``, ``"error"``, ``"warning"``, ``"info"``,
+    ``"debug"``, ...) or FFmpeg's integer. FFmpeg's messages go to stderr through whatever log
+    callback the process has (FFmpeg's default unless another library set one). Importing vxfast
+    changes neither the level nor the callback; this is the only place vxfast sets the level.
+    Damage vxfast meets while decoding is counted and reported (``iterator.stats()``,
+    :class:`CorruptFrameWarning`) whatever the level: ``set_log_level("quiet")`` hides FFmpeg's
+    own lines about it without losing the counts.
+    """
+    if isinstance(level, bool):
+        raise TypeError("level must be a level name or an int, not bool")
+    if isinstance(level, str):
+        key = level.strip().lower()
+        if key not in LOG_LEVELS:
+            raise ValueError(f"level={level!r} is not one of {', '.join(LOG_LEVELS)} (or an int)")
+        value = LOG_LEVELS[key]
+    elif isinstance(level, int):
+        value = int(level)
+    else:
+        raise TypeError(f"level must be a level name or an int, not {type(level).__name__}")
+    _core.ffmpeg_set_log_level(value)
+
+
+def get_log_level() -> int:
+    """FFmpeg's current log level (``av_log_get_level``) as an int; see :data:`LOG_LEVELS`."""
+    return int(_core.ffmpeg_log_level())
 
 
 def _check_time(name: str, value: Optional[float]) -> float:
@@ -75,6 +112,7 @@ class VideoReader:
             self._path, threads, seek_mode == "exact", rotation == "apply")
         self._info = self._core.info
         self._lock = threading.Lock()
+        self._pts: Optional[np.ndarray] = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "VideoReader":
@@ -116,7 +154,10 @@ class VideoReader:
 
     @property
     def frame_pts(self) -> Optional[Sequence[float]]:
-        """Presentation time of every frame in seconds (exact mode), else None."""
+        """Presentation time of every frame in seconds on the stream's clock (exact mode), else None.
+
+        The first is ``info.start_time`` (not 0 for MPEG-TS, late-starting streams, some edit lists);
+        each equals PyAV's ``frame.time`` for the same frame."""
         return self._live().index_pts()
 
     # -- decoding --------------------------------------------------------------------------------
@@ -135,10 +176,13 @@ class VideoReader:
 
         Args:
             sample: ``"all"``; ``"keyframes"`` (the decoder skips everything else, it does not decode
-                and drop); ``"every:N"`` (indices start, start+N, ...); ``"fps:X"`` (the frame shown at
-                each k/X seconds; repeats a frame when X exceeds the video's rate); ``"uniform:N"``
+                and drop); ``"every:N"`` (indices i0, i0+N, ... from the first frame in range);
+                ``"fps:X"`` (the frame shown at each t0 + k/X seconds, t0 the pts of the first frame in
+                range; repeats a frame when X exceeds the video's rate); ``"uniform:N"``
                 (N frames evenly spread, first and last included).
-            start, end: seconds of presentation time; frames with start <= pts < end.
+            start, end: seconds on the stream's clock (as ``Frame.pts``, which starts at
+                ``info.start_time``, not necessarily 0); frames with start <= pts < end. A start
+                between two frames lands on the later one; every sampling mode keeps to this range.
             format: ``rgb24``/``bgr24`` (H, W, 3), ``gray`` (H, W), or the decoder's own planes
                 ``yuv420p``/``nv12`` ((H*3/2, W) for even sizes; use ``frame.planes`` for views).
             preprocess: a spec such as ``vxfast.Letterbox(640)`` or ``vxfast.presets.yolo()``: each
@@ -156,9 +200,10 @@ class VideoReader:
         if format not in FORMATS:
             raise ValueError(f"format={format!r} is not one of {', '.join(FORMATS)}")
         s, e = _check_time("start", start), _check_time("end", end)
-        if s > 0 and self._info.duration > 0 and s >= self._info.duration:
-            raise VideoError(f"{self._path}: start={s} s is past the end of the video "
-                             f"(duration {self._info.duration:.3f} s)")
+        end_time = self._info.start_time + self._info.duration
+        if s >= 0 and self._info.duration > 0 and s >= end_time:
+            raise VideoError(f"{self._path}: start={s} s is past the end of the video (frames play "
+                             f"from {self._info.start_time:.3f} s to {end_time:.3f} s)")
         core_spec, info = self._preprocess_args(preprocess)
         return self._live().frames(sample, s, e, format, core_spec, info)
 
@@ -185,3 +230,43 @@ class VideoReader:
     def get_frame_at(self, index: int, format: str = "rgb24", preprocess=None) -> Frame:
         """One frame by display index (see :meth:`get_frames_at`)."""
         return self.get_frames_at([index], format, preprocess)[0]
+
+    def indices_at_times(self, times: Sequence[float]) -> List[int]:
+        """Display index of the first frame with ``pts >= t`` for each time t (seconds on the
+        stream's clock, as :attr:`Frame.pts`; a t before the first frame gives 0).
+
+        Exact mode looks t up in the frame table; approximate mode estimates
+        ``ceil((t - info.start_time) * info.fps)``. Raises VideoError for a t after the last frame.
+        """
+        ts = [_check_time("time", t) for t in times]
+        info = self._info
+        core = self._live()
+        if self._pts is None and info.frame_count_exact:
+            self._pts = core.index_pts()  # immutable: copied out of C++ once per reader
+        pts = self._pts
+        out = []
+        for t in ts:
+            if pts is not None:
+                k = int(np.searchsorted(pts, t - 1e-9, side="left"))
+                last = float(pts[-1]) if len(pts) else info.start_time
+            else:
+                k = max(0, math.ceil((t - info.start_time) * info.fps - 1e-6)) if info.fps > 0 else 0
+                last = info.start_time + (info.frame_count - 1) / info.fps if info.fps > 0 else info.start_time
+            if k >= info.frame_count:
+                raise VideoError(f"{self._path}: time={t} s is after the last frame (pts {last:.6f} s)")
+            out.append(k)
+        return out
+
+    def get_frames_at_times(self, times: Sequence[float], format: str = "rgb24",
+                            preprocess=None) -> List[Frame]:
+        """For each time t (seconds on the stream's clock, as :attr:`Frame.pts`), the first frame
+        with ``pts >= t``, decoded with an accurate seek; in the order asked.
+
+        A t before the first frame gives the first frame; a t after the last frame raises
+        VideoError. ``format`` and ``preprocess`` work as in :meth:`frames`.
+        """
+        return self.get_frames_at(self.indices_at_times(times), format, preprocess)
+
+    def get_frame_at_time(self, time: float, format: str = "rgb24", preprocess=None) -> Frame:
+        """The first frame with ``pts >= time`` (see :meth:`get_frames_at_times`)."""
+        return self.get_frames_at_times([time], format, preprocess)[0]

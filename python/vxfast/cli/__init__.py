@@ -11,6 +11,9 @@ import sys
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vxfast", description="Fast ML inference over video.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--ffmpeg-log-level", default="fatal", metavar="LEVEL",
+                        help="FFmpeg's own log lines: quiet, fatal (default: damage is counted and "
+                             "reported by vxfast instead), error, warning, info, debug")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
@@ -34,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from ..errors import VxfastError
     try:
+        from ..video import set_log_level
+
+        set_log_level(args.ffmpeg_log_level)  # a program's choice, not an import side effect
         return int(args.func(args) or 0)
     except (VxfastError, FileNotFoundError, ValueError) as e:
         print(f"vxfast {args.command}: error: {e}", file=sys.stderr)
