@@ -41,7 +41,7 @@ class Pipeline:
     def __init__(self, video: Union[str, "os.PathLike[str]", VideoReader], preprocess=None, *,
                  batch: int = 8, sample: str = "all", start: Optional[float] = None,
                  end: Optional[float] = None, prefetch: Optional[int] = None, threads: int = 0) -> None:
-        from .preprocess import Letterbox, LetterboxInfo, _core_spec
+        from .preprocess import Letterbox, _core_spec
 
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValueError(f"batch={batch!r} must be an int >= 1")
@@ -52,7 +52,7 @@ class Pipeline:
         self.reader = video if isinstance(video, VideoReader) else VideoReader(video, threads=threads)
         spec = _core_spec(preprocess if preprocess is not None else Letterbox(640))
         info = self.reader.info
-        self.letterbox = LetterboxInfo(*spec.letterbox_info(info.width, info.height))
+        self.letterbox = spec.geometry(info.width, info.height)
         self.batch = batch
         s, e = _check_time("start", start), _check_time("end", end)
         self._core: Optional[_core.BatchPipeline] = _core.BatchPipeline(

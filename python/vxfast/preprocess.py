@@ -13,7 +13,6 @@ channel order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -111,7 +110,7 @@ class _Spec:
 
     def info(self, src_width: int, src_height: int) -> "LetterboxInfo":
         """The :class:`LetterboxInfo` a source of this size gets, without touching pixels."""
-        return LetterboxInfo(*self.to_core().letterbox_info(src_width, src_height))
+        return self.to_core().geometry(src_width, src_height)
 
     def __call__(self, image: ImageLike, out: Optional[np.ndarray] = None, *,
                  input_order: str = "rgb") -> Tuple[np.ndarray, Any]:
@@ -247,51 +246,12 @@ class presets:
                          dtype=dtype)
 
 
-@dataclass(frozen=True)
-class LetterboxInfo:
-    """How a source image was placed in its tensor: ``tensor = source * scale + pad``.
-
-    ``scale_x``/``scale_y`` are resized/source per axis; ``pad_left``/``pad_top`` are negative for a
-    centre crop.
-    """
-
-    scale_x: float
-    scale_y: float
-    pad_left: float
-    pad_top: float
-    src_width: int
-    src_height: int
-
-    def to_source(self, xyxy: np.ndarray) -> np.ndarray:
-        """Boxes ``(..., 4)`` x1,y1,x2,y2 in tensor pixels -> source pixels, clipped to the image."""
-        b = np.asarray(xyxy)
-        if b.ndim == 0 or b.shape[-1] != 4:
-            raise ValueError(f"xyxy: expected shape (..., 4), got {b.shape}")
-        out = b.astype(b.dtype if b.dtype.kind == "f" else np.float32, copy=True)
-        out[..., 0::2] = np.clip((out[..., 0::2] - self.pad_left) / self.scale_x, 0, self.src_width)
-        out[..., 1::2] = np.clip((out[..., 1::2] - self.pad_top) / self.scale_y, 0, self.src_height)
-        return out
-
-    def to_source_points(self, points: np.ndarray) -> np.ndarray:
-        """Points ``(..., D)`` with D >= 2 (x, y[, score...]) -> source pixels, clipped; extra
-        columns such as keypoint confidences are kept as they are."""
-        p = np.asarray(points)
-        if p.ndim == 0 or p.shape[-1] < 2:
-            raise ValueError(f"points: expected shape (..., 2+), got {p.shape}")
-        out = p.astype(p.dtype if p.dtype.kind == "f" else np.float32, copy=True)
-        out[..., 0] = np.clip((out[..., 0] - self.pad_left) / self.scale_x, 0, self.src_width)
-        out[..., 1] = np.clip((out[..., 1] - self.pad_top) / self.scale_y, 0, self.src_height)
-        return out
-
-    def to_tensor(self, xyxy: np.ndarray) -> np.ndarray:
-        """Boxes ``(..., 4)`` in source pixels -> tensor pixels (the forward mapping)."""
-        b = np.asarray(xyxy)
-        if b.ndim == 0 or b.shape[-1] != 4:
-            raise ValueError(f"xyxy: expected shape (..., 4), got {b.shape}")
-        out = b.astype(b.dtype if b.dtype.kind == "f" else np.float32, copy=True)
-        out[..., 0::2] = out[..., 0::2] * self.scale_x + self.pad_left
-        out[..., 1::2] = out[..., 1::2] * self.scale_y + self.pad_top
-        return out
+#: How a source image was placed in its tensor: ``tensor = source * scale + pad`` (immutable, with
+#: ``scale_x, scale_y, pad_left, pad_top, src_width, src_height`` and the mappings
+#: ``to_source(xyxy)``, ``to_source_points(points)``, ``to_tensor(xyxy)``). A C++ value
+#: (``_core.LetterboxGeometry``): the spec makes it, a :class:`vxfast.Batch` carries it and the
+#: postprocess decoders read it without going through Python attributes.
+LetterboxInfo = _core.LetterboxGeometry
 
 
 SpecLike = Union[_Spec, "_core.PreprocessSpec"]
