@@ -37,8 +37,8 @@ def test_real_outputs_threaded_equals_one_thread(yolov8n, conf, threads):
                              decode(out[b:b + 1], fmt, 80, conf, threads))
     # The public API, with letterbox and names, batch and single image.
     for b, info in enumerate(yolov8n.infos):
-        one = yolo(yolov8n.out[b], conf=conf, letterbox=info, names=yolov8n.names, threads=1)
-        assert one == yolo(yolov8n.out[b], conf=conf, letterbox=info, names=yolov8n.names,
+        one = yolo(yolov8n.out[b:b + 1], conf=conf, letterbox=info, names=yolov8n.names, threads=1)
+        assert one == yolo(yolov8n.out[b:b + 1], conf=conf, letterbox=info, names=yolov8n.names,
                            threads=threads)
 
 

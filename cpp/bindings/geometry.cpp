@@ -4,6 +4,7 @@
 // float64), so they agree bit for bit with the Python dataclass they replace.
 #include <pybind11/numpy.h>
 #include <pybind11/operators.h>
+#include <pybind11/stl.h>
 
 #include <algorithm>
 #include <cmath>

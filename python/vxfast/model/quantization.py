@@ -93,8 +93,8 @@ def _decode(out: np.ndarray, conf: float = 0.25, iou: float = 0.45):
     """YOLOv8 [4+nc, N] -> (xyxy, score, cls) through vxfast's own decode + class-aware NMS."""
     from ..postprocess import yolo
 
-    d = yolo(np.ascontiguousarray(out, dtype=np.float32), conf=conf, iou=iou, format="channels_first",
-             nc=out.shape[0] - 4)
+    d = yolo(np.ascontiguousarray(out, dtype=np.float32)[None], conf=conf, iou=iou,
+             format="channels_first", nc=out.shape[0] - 4)[0]
     return d.xyxy, d.scores, d.class_ids
 
 
