@@ -203,7 +203,7 @@ def test_profile_applies_and_explicit_arguments_override(static_path, cache, mon
         assert m.config.name == "dev_pi" and m.config.threads == 2 and m.batch == 1
         assert m.info.providers == ("CPUExecutionProvider",)
     with vxfast.Model(static_path, profile="dev_pi", threads=1, cache_dir=cache, warmup=0) as m:
-        assert m.config.threads == 1 and m.config.memory_budget_mb == 512
+        assert m.config.threads == 1 and m.config.warmup == 1
     monkeypatch.setenv("VXFAST_THREADS", "1")
     with vxfast.Model(static_path, profile="dev_pi", cache_dir=cache, warmup=0) as m:
         assert m.config.threads == 1  # environment beats the profile

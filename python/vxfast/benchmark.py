@@ -343,7 +343,7 @@ def _batches(m, video, batch: int, n: int):
     """Yields ``(batch, seconds waited for it)`` ``n`` times, reopening the pipeline at the end of
     the video (the reader and its index are reused)."""
     from .pipeline import Pipeline
-    from .preprocess import Letterbox
+    from .preprocessing import Letterbox
     from .video import VideoReader
 
     imgsz = m.info.imgsz or tuple(m.input_shape(batch)[-2:])
@@ -371,7 +371,7 @@ def _batches(m, video, batch: int, n: int):
 def _decode_preprocess_times(video, m, n: int) -> tuple:
     """Seconds to decode ``n`` frames to YUV420P and to letterbox them (the pipeline's fused YUV
     kernel), each timed alone, one frame at a time."""
-    from .preprocess import Letterbox, preprocess_yuv420
+    from .preprocessing import Letterbox, preprocess_yuv420
     from .video import VideoReader
 
     imgsz = m.info.imgsz or tuple(m.input_shape(1)[-2:])

@@ -34,13 +34,19 @@ class Detections:
         names: class index -> name when known (from the model's metadata), else None.
         keypoints: ``[n, K, D]`` float32 (pose: K=17, D=3 as x, y, visibility; faces: K=5, D=2) or
             None. Coordinates are mapped like the boxes.
+        index: the frame's index in its video when the image is a video frame
+            (:func:`vxfast.detect` sets it), else None.
+        pts: the frame's presentation time in seconds, likewise, else None.
+
+    ``==`` compares the detections (boxes, scores, class ids, keypoints), not ``index``/``pts``.
     """
 
-    __slots__ = ("xyxy", "scores", "class_ids", "names", "keypoints")
+    __slots__ = ("xyxy", "scores", "class_ids", "names", "keypoints", "index", "pts")
 
     def __init__(self, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
                  names: Optional[Mapping[int, str]] = None,
-                 keypoints: Optional[np.ndarray] = None) -> None:
+                 keypoints: Optional[np.ndarray] = None, *, index: Optional[int] = None,
+                 pts: Optional[float] = None) -> None:
         self.xyxy = np.asarray(xyxy, dtype=np.float32).reshape(-1, 4)
         n = len(self.xyxy)
         self.scores = np.asarray(scores, dtype=np.float32).reshape(n)
@@ -52,11 +58,14 @@ class Detections:
                 raise ValueError(f"keypoints must have shape [n, K, D] with n = {n}, "
                                  f"got {keypoints.shape}")
         self.keypoints = keypoints
+        self.index = None if index is None else int(index)
+        self.pts = None if pts is None else float(pts)
 
     @classmethod
     def _from_core(cls, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
                    names: Optional[Mapping[int, str]],
-                   keypoints: Optional[np.ndarray]) -> "Detections":
+                   keypoints: Optional[np.ndarray], index: Optional[int] = None,
+                   pts: Optional[float] = None) -> "Detections":
         """From arrays that ``vxfast._core`` made with the right dtypes and shapes: no conversion
         or check (each costs microseconds with the cold caches of a call right after inference)."""
         self = object.__new__(cls)
@@ -65,6 +74,8 @@ class Detections:
         self.class_ids = class_ids
         self.names = names
         self.keypoints = keypoints
+        self.index = index
+        self.pts = pts
         return self
 
     @classmethod
@@ -82,7 +93,8 @@ class Detections:
         if isinstance(index, (int, np.integer)):
             index = [int(index)]
         kp = None if self.keypoints is None else self.keypoints[index]
-        return Detections(self.xyxy[index], self.scores[index], self.class_ids[index], self.names, kp)
+        return Detections(self.xyxy[index], self.scores[index], self.class_ids[index], self.names, kp,
+                          index=self.index, pts=self.pts)
 
     def __iter__(self) -> Iterator[Detection]:
         names = self.names or {}
@@ -132,6 +144,8 @@ class Detections:
 
     def __repr__(self) -> str:
         head = f"Detections(n={len(self)}"
+        if self.index is not None:
+            head += f", index={self.index}" + ("" if self.pts is None else f", pts={self.pts:.3f}")
         if len(self):
             labels = self.class_names[:5] if self.names is not None else self.class_ids[:5]
             head += f", top={[f'{l}:{s:.2f}' for l, s in zip(labels, self.scores[:5])]}"

@@ -31,7 +31,8 @@ class Pipeline:
         sample, start, end: as :meth:`VideoReader.frames`.
         prefetch: batches prepared ahead of the consumer (backpressure beyond that); default: about
             8 frames' worth, so the producer can use any CPU time the model leaves it.
-        threads: decoder threads (0 = FFmpeg's choice).
+        threads: decoder threads when ``video`` is a path, as :class:`VideoReader` (None: vxfast's
+            choice, :mod:`vxfast.config.heuristics`; 0: FFmpeg's choice).
 
     The producer runs in a C++ thread without the GIL. Stopping early (``break``, an exception,
     ``close()``, garbage collection) stops and joins it; an error in the producer is raised in the
@@ -40,8 +41,8 @@ class Pipeline:
 
     def __init__(self, video: Union[str, "os.PathLike[str]", VideoReader], preprocess=None, *,
                  batch: int = 8, sample: str = "all", start: Optional[float] = None,
-                 end: Optional[float] = None, prefetch: Optional[int] = None, threads: int = 0) -> None:
-        from .preprocess import Letterbox, _core_spec
+                 end: Optional[float] = None, prefetch: Optional[int] = None, threads: Optional[int] = None) -> None:
+        from .preprocessing import Letterbox, _core_spec
 
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValueError(f"batch={batch!r} must be an int >= 1")

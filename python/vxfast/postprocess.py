@@ -141,18 +141,15 @@ class YoloDecoder:
         self.max_det = _max_det(max_det)
         self.agnostic = bool(agnostic)
         self.threads = _threads(threads)
-        self.names = _names_dict(names)
         if kpt_shape is not None:
             k, d = (int(v) for v in kpt_shape)
             if k < 1 or d not in (2, 3):
                 raise ValueError(f"kpt_shape must be (K >= 1, 2 or 3), got {kpt_shape!r}")
             self.kpt_shape: Optional[tuple[int, int]] = (k, d)
-            self.nc = None if nc is None else _resolve_nc(nc, None)
             if format == "auto":
                 format = "yolov8"
         else:
             self.kpt_shape = None
-            self.nc = _resolve_nc(nc, self.names)
         if format != "auto" and format not in _FORMATS:
             raise ValueError(f"format must be 'auto' or one of {sorted(_FORMATS)}, got {format!r}")
         self.format = format
@@ -160,10 +157,25 @@ class YoloDecoder:
         # An empty filter keeps nothing (as in Ultralytics); C++ reads [] as "no filter", so ask
         # for a class no head has.
         self._classes = [] if self.classes is None else (self.classes or [-1])
+        self._set_names(names, nc)
+
+    def _set_names(self, names: Names, nc: Optional[int]) -> None:
+        self.names = _names_dict(names)
+        self.nc = _resolve_nc(nc, None if self.kpt_shape is not None else self.names)
         self._prepared: Optional[tuple[tuple[int, int], Any]] = None
-        if format != "auto" and (kpt_shape is None and (self.nc is not None or
-                                                        _FORMATS[format] == "end2end")):
+        if self.format != "auto" and self.kpt_shape is None and (
+                self.nc is not None or _FORMATS[self.format] == "end2end"):
             self._prepare(None)  # the layout does not depend on the shape: build it now
+
+    def with_names(self, names: Names) -> "YoloDecoder":
+        """A copy that labels its detections with ``names`` (which also fix the class count);
+        the other arguments are taken as already checked."""
+        new = object.__new__(YoloDecoder)
+        for k in ("conf", "iou", "max_det", "agnostic", "classes", "format", "kpt_shape", "threads",
+                  "_classes"):
+            setattr(new, k, getattr(self, k))
+        new._set_names(names, None if self.names is not None else self.nc)
+        return new
 
     def _prepare(self, shape: Optional[tuple[int, ...]]) -> tuple[tuple[int, int], Any]:
         """The C++ decoder for outputs of this shape (cached as a (shape, decoder) pair, replaced

@@ -61,7 +61,7 @@ def read_frames(video: str | os.PathLike, indices: Sequence[int], size: int) -> 
     """Letterboxed float32 RGB NCHW tensors in [0, 1] of the given frame indices, made by vxfast's own
     reader and fused preprocessing, so calibration sees exactly what inference will see."""
     from ..errors import VideoError
-    from ..preprocess import Letterbox
+    from ..preprocessing import Letterbox
     from ..video import VideoReader
 
     try:

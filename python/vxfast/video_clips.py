@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .preprocess import _CLIP_MEAN, _CLIP_STD, _IMAGENET_MEAN, _IMAGENET_STD, CenterCrop, Resize, _size_hw
+from .preprocessing import _CLIP_MEAN, _CLIP_STD, _IMAGENET_MEAN, _IMAGENET_STD, CenterCrop, Resize, _size_hw
 from .video import VideoReader
 
 __all__ = ["Clip", "ClipBatch", "Embeddings", "clips", "clip_batch", "clip_indices", "slow_indices",
@@ -298,7 +298,7 @@ def clips(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, step: 
           num_clips: Union[int, str] = 1, size: Union[int, Tuple[int, int]] = 224, crop: str = "center",
           layout: str = "CTHW", norm: Norm = "kinetics", dtype: Any = "float32", *,
           sample: Optional[str] = None, resize_short: Optional[int] = None,
-          alpha: Optional[int] = None, short: str = "pad", threads: int = 0) -> Iterator[Clip]:
+          alpha: Optional[int] = None, short: str = "pad", threads: Optional[int] = None) -> Iterator[Clip]:
     """Yields :class:`Clip` tensors for temporal models, one clip at a time.
 
     Args:
@@ -325,7 +325,8 @@ def clips(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, step: 
             decoded fast clip, nothing decoded twice); ``clip.pathways`` is ``[slow, fast]``.
         short: a video shorter than a clip's span: ``"pad"`` repeats its last frame (PyTorchVideo's
             behaviour), ``"error"`` raises ValueError.
-        threads: decoder threads when ``video`` is a path (0: FFmpeg's choice).
+        threads: decoder threads when ``video`` is a path, as :class:`VideoReader`
+            (None: vxfast's choice; 0: FFmpeg's choice).
 
     Raises:
         ValueError: a bad argument (the message names it and its value).
@@ -353,7 +354,7 @@ def clip_batch(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, s
                crop: str = "center", layout: str = "CTHW", norm: Norm = "kinetics",
                dtype: Any = "float32", *, sample: Optional[str] = None,
                resize_short: Optional[int] = None, alpha: Optional[int] = None, short: str = "pad",
-               threads: int = 0) -> ClipBatch:
+               threads: Optional[int] = None) -> ClipBatch:
     """All clips of :func:`clips` in one array ``(N, *clip shape)``, each decoded straight into its
     slot: ``clip_batch(v).data`` is X3D's (1, 3, 16, 224, 224); ``num_clips=10`` gives the
     multi-view test batch. Same arguments as :func:`clips`."""
@@ -387,7 +388,7 @@ class Embeddings:
 def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps:1",
           preprocess: Any = None, batch_size: int = 16, output: Union[int, str] = 0,
           normalize: bool = False, start: Optional[float] = None, end: Optional[float] = None,
-          threads: int = 0) -> Embeddings:
+          threads: Optional[int] = None) -> Embeddings:
     """Runs an ONNX image model (CLIP-style image encoder, any classifier) over sampled frames.
 
     Args:
@@ -405,7 +406,7 @@ def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps
     tensors are copied once into their batch slot), then the batch is run.
     """
     from .model import Model
-    from .preprocess import _Spec, presets
+    from .preprocessing import _Spec, presets
 
     bs = _pos_int(batch_size, "batch_size")
     m = model if isinstance(model, Model) else Model(model)
