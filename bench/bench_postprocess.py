@@ -34,12 +34,12 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from postprocess_reference import letterbox, ultralytics_nms, unletterbox, yolo_numpy_cv2  # noqa: E402
-
 import vxfast  # noqa: E402
 from vxfast import _core  # noqa: E402
 from vxfast.postprocess import names_from_metadata, yolo  # noqa: E402
 from vxfast.shared_data import shared_path  # noqa: E402
+
+from postprocess_reference import letterbox, ultralytics_nms, unletterbox, yolo_numpy_cv2  # noqa: E402
 
 
 def model_outputs(n_frames: int):

@@ -17,8 +17,8 @@ import vxfast
 from vxfast import _core
 from vxfast.config import heuristics
 from vxfast.postprocess import YoloDecoder, yolo
-from test_postprocess_yolo import yolov8n  # noqa: F401  (real yolov8n outputs)
 
+from test_postprocess_yolo import yolov8n  # noqa: F401  (real yolov8n outputs)
 
 # ------------------------------------------------------------------------------------ modules
 

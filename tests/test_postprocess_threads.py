@@ -6,10 +6,12 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vxfast import _core
 from vxfast.postprocess import yolo
+
 from test_postprocess_yolo import yolov8n  # noqa: F401  (the real outputs fixture)
 
 

@@ -8,11 +8,13 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import vxfast
 from vxfast import _core
 from vxfast.postprocess import names_from_metadata, yolo, yolo_pose
+
 from postprocess_reference import greedy_nms, letterbox, ultralytics_nms, unletterbox, yolo_numpy_cv2
 
 FRAMES = (0, 60, 170, 300)

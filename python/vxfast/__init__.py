@@ -6,26 +6,26 @@ whole chain; clip tensors in :mod:`vxfast.video_clips`, frame features in :mod:`
 Each area module defines ``__all__``; the public names are re-exported here. No module shares its
 name with a function: ``vxfast.detect``, ``vxfast.clips`` and ``vxfast.preprocess`` are functions.
 """
+from . import benchmark, features  # noqa: F401
 from ._core import __version__ as _core_version  # noqa: F401  (fails loudly if the build is missing)
-from .errors import *  # noqa: F401,F403
-from .errors import __all__ as _errors_all
-from .video import *  # noqa: F401,F403
-from .video import __all__ as _video_all
-from .preprocessing import *  # noqa: F401,F403
-from .preprocessing import __all__ as _preprocessing_all
-from .postprocess import *  # noqa: F401,F403
-from .postprocess import __all__ as _postprocess_all
-from .pipeline import *  # noqa: F401,F403
-from .pipeline import __all__ as _pipeline_all
-from .model import *  # noqa: F401,F403
-from .model import __all__ as _model_all
 from .config import *  # noqa: F401,F403
 from .config import __all__ as _config_all
 from .detection import *  # noqa: F401,F403
 from .detection import __all__ as _detection_all
+from .errors import *  # noqa: F401,F403
+from .errors import __all__ as _errors_all
+from .model import *  # noqa: F401,F403
+from .model import __all__ as _model_all
+from .pipeline import *  # noqa: F401,F403
+from .pipeline import __all__ as _pipeline_all
+from .postprocess import *  # noqa: F401,F403
+from .postprocess import __all__ as _postprocess_all
+from .preprocessing import *  # noqa: F401,F403
+from .preprocessing import __all__ as _preprocessing_all
+from .video import *  # noqa: F401,F403
+from .video import __all__ as _video_all
 from .video_clips import *  # noqa: F401,F403
 from .video_clips import __all__ as _video_clips_all
-from . import benchmark, features  # noqa: F401
 
 __version__ = "0.1.0"
 __all__ = [*_errors_all, *_video_all, *_preprocessing_all, *_pipeline_all, *_postprocess_all, *_model_all,

@@ -17,12 +17,12 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
-from .config import Config, resolve_config
-from .config import heuristics
+from .config import Config, heuristics, resolve_config
 from .detections import Detections
 from .pipeline import Pipeline
 from .postprocess import YoloDecoder
@@ -65,7 +65,7 @@ def default_streams(providers: Any = "auto", tensorrt: bool = True) -> int:
 
 
 class _Detector:
-    def __init__(self, video: Union[str, "os.PathLike[str]", VideoReader], model: Any,
+    def __init__(self, video: Union[str, os.PathLike[str], VideoReader], model: Any,
                  cfg: Config, batch: Optional[int], sample: str, decoder: YoloDecoder,
                  start: Optional[float], end: Optional[float], streams: Optional[int]) -> None:
         from .model import Model
@@ -90,7 +90,7 @@ class _Detector:
         else:
             on_cpu = heuristics.providers_run_on_cpu(getattr(info, "providers", None) or [])
             self.reader = VideoReader(video, threads=heuristics.decoder_threads_for_model(on_cpu))
-        self.spec = Letterbox(tuple(int(s) for s in imgsz))
+        self.spec = Letterbox((int(imgsz[0]), int(imgsz[1])))
         self.pipeline = Pipeline(self.reader, self.spec, batch=batch, sample=sample, start=start, end=end)
         self.decoder = decoder.with_names(self.model.names) if self.model.names else decoder
         self.stats = DetectStats()
@@ -161,11 +161,11 @@ class _Detector:
             self.pipeline.close()
 
 
-def detect(video: Union[str, "os.PathLike[str]", VideoReader], model: Union[str, "os.PathLike[str]", "Model"],
+def detect(video: Union[str, os.PathLike[str], VideoReader], model: Union[str, os.PathLike[str], Model],
            *, batch: Optional[int] = None, sample: str = "all", conf: Optional[float] = None,
            iou: Optional[float] = None, max_det: Optional[int] = None,
            classes: Optional[Sequence[int]] = None, agnostic: bool = False,
-           profile: "str | Config | None" = None, start: Optional[float] = None,
+           profile: str | Config | None = None, start: Optional[float] = None,
            end: Optional[float] = None, stats: Optional[DetectStats] = None,
            streams: Optional[int] = None) -> Iterator[Detections]:
     """Runs a YOLO-style detector over a video; yields one :class:`Detections` per frame, in

@@ -6,7 +6,8 @@ for convenience code that wants one box at a time.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, NamedTuple, Optional
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
@@ -65,7 +66,7 @@ class Detections:
     def _from_core(cls, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
                    names: Optional[Mapping[int, str]],
                    keypoints: Optional[np.ndarray], index: Optional[int] = None,
-                   pts: Optional[float] = None) -> "Detections":
+                   pts: Optional[float] = None) -> Detections:
         """From arrays that ``vxfast._core`` made with the right dtypes and shapes: no conversion
         or check (each costs microseconds with the cold caches of a call right after inference)."""
         self = object.__new__(cls)
@@ -80,7 +81,7 @@ class Detections:
 
     @classmethod
     def empty(cls, names: Optional[Mapping[int, str]] = None,
-              keypoint_shape: Optional[tuple[int, int]] = None) -> "Detections":
+              keypoint_shape: Optional[tuple[int, int]] = None) -> Detections:
         kp = None if keypoint_shape is None else np.zeros((0, *keypoint_shape), np.float32)
         return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64),
                    names, kp)
@@ -88,7 +89,7 @@ class Detections:
     def __len__(self) -> int:
         return len(self.scores)
 
-    def __getitem__(self, index: Any) -> "Detections":
+    def __getitem__(self, index: Any) -> Detections:
         """Select by int, slice, index array or boolean mask; always returns ``Detections``."""
         if isinstance(index, (int, np.integer)):
             index = [int(index)]
@@ -136,7 +137,7 @@ class Detections:
         if not isinstance(other, Detections):
             return NotImplemented
         same_kp = (self.keypoints is None) == (other.keypoints is None) and (
-            self.keypoints is None or np.array_equal(self.keypoints, other.keypoints))
+            self.keypoints is None or np.array_equal(self.keypoints, other.keypoints))  # type: ignore[arg-type]
         return (np.array_equal(self.xyxy, other.xyxy) and np.array_equal(self.scores, other.scores)
                 and np.array_equal(self.class_ids, other.class_ids) and same_kp)
 
@@ -148,7 +149,7 @@ class Detections:
             head += f", index={self.index}" + ("" if self.pts is None else f", pts={self.pts:.3f}")
         if len(self):
             labels = self.class_names[:5] if self.names is not None else self.class_ids[:5]
-            head += f", top={[f'{l}:{s:.2f}' for l, s in zip(labels, self.scores[:5])]}"
+            head += f", top={[f'{lab}:{s:.2f}' for lab, s in zip(labels, self.scores[:5])]}"
         if self.keypoints is not None:
             head += f", keypoints={tuple(self.keypoints.shape[1:])}"
         return head + ")"

@@ -12,7 +12,8 @@ while the caller runs its model. Use it to embed vxfast's fast path under your o
 from __future__ import annotations
 
 import os
-from typing import Iterator, Optional, Union
+from collections.abc import Iterator
+from typing import Optional, Union
 
 from . import _core
 from ._core import Batch
@@ -39,7 +40,7 @@ class Pipeline:
     consumer. A batch's tensor stays valid while you hold it; dropped batches' slots are reused.
     """
 
-    def __init__(self, video: Union[str, "os.PathLike[str]", VideoReader], preprocess=None, *,
+    def __init__(self, video: Union[str, os.PathLike[str], VideoReader], preprocess=None, *,
                  batch: int = 8, sample: str = "all", start: Optional[float] = None,
                  end: Optional[float] = None, prefetch: Optional[int] = None, threads: Optional[int] = None) -> None:
         from .preprocessing import Letterbox, _core_spec
@@ -71,7 +72,7 @@ class Pipeline:
         if self._core is not None:
             self._core.close()
 
-    def __enter__(self) -> "Pipeline":
+    def __enter__(self) -> Pipeline:
         return self
 
     def __exit__(self, *exc) -> None:

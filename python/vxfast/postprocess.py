@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from typing import Any, Mapping, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -167,7 +168,7 @@ class YoloDecoder:
                 self.nc is not None or _FORMATS[self.format] == "end2end"):
             self._prepare(None)  # the layout does not depend on the shape: build it now
 
-    def with_names(self, names: Names) -> "YoloDecoder":
+    def with_names(self, names: Names) -> YoloDecoder:
         """A copy that labels its detections with ``names`` (which also fix the class count);
         the other arguments are taken as already checked."""
         new = object.__new__(YoloDecoder)
@@ -181,6 +182,7 @@ class YoloDecoder:
         """The C++ decoder for outputs of this shape (cached as a (shape, decoder) pair, replaced
         in one assignment so concurrent calls never see half of it)."""
         kpt_dim = 0
+        nc: Optional[int]
         if self.kpt_shape is not None:
             assert shape is not None
             k, kpt_dim = self.kpt_shape
@@ -275,6 +277,7 @@ _ONE_SHOT: dict = {}
 def _one_shot(conf: float, iou: float, max_det: Optional[int], agnostic: bool,
               classes: Optional[Sequence[int]], names: Names, format: str, nc: Optional[int],
               kpt_shape: Optional[tuple[int, int]], threads: int) -> YoloDecoder:
+    key: Optional[tuple] = None
     if (names is None or type(names) is dict) and (classes is None or type(classes) in (list, tuple)):
         try:
             key = (conf, iou, max_det, agnostic, None if classes is None else tuple(classes),
@@ -284,8 +287,6 @@ def _one_shot(conf: float, iou: float, max_det: Optional[int], agnostic: bool,
             key = dec = None
         if dec is not None and dec.names is names:
             return dec
-    else:
-        key = None
     dec = YoloDecoder(conf, iou, max_det, agnostic, classes, names=names, format=format, nc=nc,
                       kpt_shape=kpt_shape, threads=threads)
     if key is not None:
@@ -372,7 +373,7 @@ def _names_dict(names: Names) -> Optional[dict[int, str]]:
     if names is None or type(names) is dict:
         # Used as given (shared by every Detections, not copied): rebuilding an 80-entry dict per
         # call cost ~12 us, a tenth of the whole decode.
-        return names  # type: ignore[return-value]
+        return names
     if isinstance(names, Mapping):
         return {int(k): str(v) for k, v in names.items()}
     return dict(enumerate(str(n) for n in names))

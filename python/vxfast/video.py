@@ -13,11 +13,15 @@ from __future__ import annotations
 import math
 import os
 import threading
-from typing import Iterator, List, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Optional, Union
 
 from . import _core
 from ._core import Frame, FrameIterator, VideoInfo
 from .errors import VideoError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES"]
 
@@ -86,7 +90,7 @@ class VideoReader:
         self._lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def __enter__(self) -> "VideoReader":
+    def __enter__(self) -> VideoReader:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -119,12 +123,12 @@ class VideoReader:
         return f"VideoReader({self._info!r})"
 
     @property
-    def keyframe_indices(self) -> Optional[Sequence[int]]:
+    def keyframe_indices(self) -> Optional[np.ndarray]:
         """Display indices of the keyframes (exact mode), else None."""
         return self._live().keyframe_indices()
 
     @property
-    def frame_pts(self) -> Optional[Sequence[float]]:
+    def frame_pts(self) -> Optional[np.ndarray]:
         """Presentation time of every frame in seconds (exact mode), else None."""
         return self._live().index_pts()
 
@@ -174,7 +178,7 @@ class VideoReader:
     def __iter__(self) -> Iterator[Frame]:
         return self.frames()
 
-    def get_frames_at(self, indices: Sequence[int], format: str = "rgb24", preprocess=None) -> List[Frame]:
+    def get_frames_at(self, indices: Sequence[int], format: str = "rgb24", preprocess=None) -> list[Frame]:
         """Decodes the frames at these display indices (accurate seek), returned in the order asked.
 
         Negative indices count from the end. Raises VideoError for an index past the end.

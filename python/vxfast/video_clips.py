@@ -17,8 +17,9 @@ few clips never decode the whole file. Which frames a clip holds is :func:`clip_
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -38,7 +39,7 @@ CLIP_NORMS = {
 CLIP_LAYOUTS = ("CTHW", "TCHW", "THWC")
 
 PathLike = Union[str, "os.PathLike[str]"]
-Norm = Union[None, str, Tuple[Sequence[float], Sequence[float]]]
+Norm = Union[None, str, tuple[Sequence[float], Sequence[float]]]
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Clip:
     slow: Optional[np.ndarray] = None
 
     @property
-    def pathways(self) -> List[np.ndarray]:
+    def pathways(self) -> list[np.ndarray]:
         """``[slow, fast]`` (PyTorchVideo SlowFast input order) when ``alpha`` was given, else ``[data]``."""
         return [self.data] if self.slow is None else [self.slow, self.data]
 
@@ -83,7 +84,7 @@ class ClipBatch:
     slow: Optional[np.ndarray] = None
 
     @property
-    def pathways(self) -> List[np.ndarray]:
+    def pathways(self) -> list[np.ndarray]:
         """``[slow, fast]`` batches when ``alpha`` was given, else ``[data]``."""
         return [self.data] if self.slow is None else [self.slow, self.data]
 
@@ -110,7 +111,7 @@ def _parse_uniform(sample: Any) -> int:
     return n
 
 
-def _norm(norm: Norm) -> Tuple[Tuple[float, ...], Tuple[float, ...]]:
+def _norm(norm: Norm) -> tuple[tuple[float, ...], tuple[float, ...]]:
     if norm is None:
         return (0.0,) * 3, (1.0,) * 3
     if isinstance(norm, str):
@@ -145,7 +146,7 @@ def _make_spec(size: Any, crop: str, resize_short: Optional[int], layout: str, n
     if dname == "uint8":  # raw 0..255 pixels: normalisation belongs to the model then
         mean, std = (0.0,) * 3, (1.0,) * 3
     frame_layout = "hwc" if layout == "THWC" else "chw"
-    kw: Dict[str, Any] = dict(mean=mean, std=std, layout=frame_layout, dtype=dname)
+    kw: dict[str, Any] = dict(mean=mean, std=std, layout=frame_layout, dtype=dname)
     if crop.lower() == "resize":
         if resize_short is not None:
             raise ValueError(f"resize_short={resize_short!r}: only meaningful with crop='center'")
@@ -295,7 +296,7 @@ class _Plan:
 
 
 def clips(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, step: int = 1,
-          num_clips: Union[int, str] = 1, size: Union[int, Tuple[int, int]] = 224, crop: str = "center",
+          num_clips: Union[int, str] = 1, size: Union[int, tuple[int, int]] = 224, crop: str = "center",
           layout: str = "CTHW", norm: Norm = "kinetics", dtype: Any = "float32", *,
           sample: Optional[str] = None, resize_short: Optional[int] = None,
           alpha: Optional[int] = None, short: str = "pad", threads: Optional[int] = None) -> Iterator[Clip]:
@@ -350,7 +351,7 @@ def _iterate(plan: _Plan) -> Iterator[Clip]:
 
 
 def clip_batch(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, step: int = 1,
-               num_clips: Union[int, str] = 1, size: Union[int, Tuple[int, int]] = 224,
+               num_clips: Union[int, str] = 1, size: Union[int, tuple[int, int]] = 224,
                crop: str = "center", layout: str = "CTHW", norm: Norm = "kinetics",
                dtype: Any = "float32", *, sample: Optional[str] = None,
                resize_short: Optional[int] = None, alpha: Optional[int] = None, short: str = "pad",
@@ -412,7 +413,7 @@ def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps
     m = model if isinstance(model, Model) else Model(model)
     if preprocess is None:
         hw = tuple(m.info.inputs[0].shape[-2:])
-        size: Tuple[int, int] = (224, 224)
+        size: tuple[int, int] = (224, 224)
         if len(hw) == 2 and all(isinstance(d, int) and d > 0 for d in hw):
             size = (int(hw[0]), int(hw[1]))  # type: ignore[arg-type]
         preprocess = presets.clip(size[0] if size[0] == size[1] else size)
@@ -433,9 +434,9 @@ def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps
         info = reader.info
         fshape = preprocess.output_shape(info.width, info.height)
         batch = np.empty((bs,) + tuple(fshape), np.dtype(preprocess.dtype))
-        vecs: List[np.ndarray] = []
-        index: List[int] = []
-        pts: List[float] = []
+        vecs: list[np.ndarray] = []
+        index: list[int] = []
+        pts: list[float] = []
         fill = 0
 
         def flush(k: int) -> None:

@@ -11,9 +11,10 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ConfigError
 from .hardware import HardwareInfo, detect_hardware
@@ -65,13 +66,14 @@ class Config:
         self.validate()
 
     # -- validation -------------------------------------------------------------------------------
-    def validate(self) -> "Config":
+    def validate(self) -> Config:
         """Raise :class:`ConfigError` naming the first bad field; return self when all is well."""
-        types = {f.name: f.type for f in dataclasses.fields(self)}
+        # Annotations are strings here (``from __future__ import annotations``).
+        types = {f.name: str(f.type) for f in dataclasses.fields(self)}
         for key in types:
             value = getattr(self, key)
-            expected = {"str": str, "bool": bool, "int": int, "float": (int, float),
-                        "str | None": (str, type(None))}[types[key]]
+            expected: Any = {"str": str, "bool": bool, "int": int, "float": (int, float),
+                             "str | None": (str, type(None))}[types[key]]
             if isinstance(value, bool) and expected in (int, (int, float)):
                 raise ConfigError(f"config {key}: expected a number, got {value!r}")
             if not isinstance(value, expected):
@@ -115,7 +117,7 @@ class Config:
         return tuple(PROFILES)
 
     @classmethod
-    def from_profile(cls, name: str) -> "Config":
+    def from_profile(cls, name: str) -> Config:
         """A built-in profile exactly as shipped (no environment applied; see :meth:`with_env`)."""
         if name not in PROFILES:
             raise ConfigError(f"config profile {name!r} does not exist; built-in profiles: "
@@ -123,7 +125,7 @@ class Config:
         return cls(name=name, **PROFILES[name])
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Config":
+    def from_dict(cls, data: Mapping[str, Any]) -> Config:
         """Build from a mapping of field names; an unknown key raises :class:`ConfigError`."""
         known = {f.name for f in dataclasses.fields(cls)}
         removed = sorted(set(data) & set(_REMOVED))
@@ -139,11 +141,11 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def replace(self, **changes: Any) -> "Config":
+    def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied (validated; unknown keys raise :class:`ConfigError`)."""
         return self.from_dict({**self.to_dict(), **changes})
 
-    def with_env(self, env: Mapping[str, str] | None = None) -> "Config":
+    def with_env(self, env: Mapping[str, str] | None = None) -> Config:
         """Apply the ``VXFAST_*`` overrides found in ``env`` (default ``os.environ``)."""
         env = os.environ if env is None else env
         changes: dict[str, Any] = {}
@@ -165,7 +167,7 @@ class Config:
             raise ConfigError(f"{e} (from environment: {vars_})") from None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         """``VXFAST_PROFILE`` (or the defaults) with the environment overrides applied."""
         env = os.environ if env is None else env
         name = env.get("VXFAST_PROFILE", "").strip()
@@ -173,7 +175,7 @@ class Config:
         return base.with_env(env)
 
     @classmethod
-    def for_hardware(cls, hw: HardwareInfo) -> "Config":
+    def for_hardware(cls, hw: HardwareInfo) -> Config:
         """Settings derived from a :class:`HardwareInfo` (the core of :meth:`auto_detect`)."""
         if hw.has_cuda:
             vram = hw.gpus[0].memory_mb if hw.gpus else 0
@@ -188,7 +190,7 @@ class Config:
 
     @classmethod
     def auto_detect(cls, env: Mapping[str, str] | None = None,
-                    hardware: HardwareInfo | None = None) -> "Config":
+                    hardware: HardwareInfo | None = None) -> Config:
         """Probe the machine (GPU and its memory, CPU cores, SIMD level); ``VXFAST_PROFILE`` wins
         over the probe; then the environment overrides apply."""
         env = os.environ if env is None else env
@@ -204,7 +206,7 @@ class Config:
         return p
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Config":
+    def load(cls, path: str | os.PathLike) -> Config:
         p = Path(path)
         try:
             data = json.loads(p.read_text())
@@ -223,7 +225,7 @@ class Config:
             raise ConfigError(f"config file {p}: {e}") from None
 
 
-def resolve_config(profile: "str | Config | None", env: Mapping[str, str] | None = None) -> Config:
+def resolve_config(profile: str | Config | None, env: Mapping[str, str] | None = None) -> Config:
     """What an entry point's ``profile=`` argument means: a Config is used as given; a name is that
     profile plus environment overrides; None is :meth:`Config.from_env`."""
     if isinstance(profile, Config):

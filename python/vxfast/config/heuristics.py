@@ -11,7 +11,8 @@ the functions below.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from .hardware import cpu_cores
 
@@ -75,7 +76,7 @@ def providers_run_on_cpu(providers: Sequence[str]) -> bool:
     return not names or all(p.startswith("CPU") for p in names)
 
 
-def config_runs_on_cpu(providers: "str | Sequence[str] | None", tensorrt: bool = True) -> bool:
+def config_runs_on_cpu(providers: str | Sequence[str] | None, tensorrt: bool = True) -> bool:
     """Whether a model loaded with these settings would run on the CPU (before loading it)."""
     import onnxruntime as ort
 

@@ -17,9 +17,9 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -161,8 +161,13 @@ def quantize(model: str | os.PathLike, calibrate: str | os.PathLike,
     """
     import onnx
     import onnxruntime as ort
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
-                                          QuantType, quantize_static)
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     src = resolve_model(model)
@@ -190,8 +195,8 @@ def quantize(model: str | os.PathLike, calibrate: str | os.PathLike,
     spread = np.linspace(0, total - 1, frames + heldout).round().astype(int)
     held_idx = spread[1::max(1, (frames + heldout) // heldout)][:heldout]
     calib_idx = np.array([i for i in spread if i not in set(held_idx)])[:frames]
-    calib = read_frames(calibrate, calib_idx, size)
-    held = read_frames(calibrate, held_idx, size)
+    calib = read_frames(calibrate, calib_idx.tolist(), size)
+    held = read_frames(calibrate, held_idx.tolist(), size)
 
     out_path = Path(output) if output else src.with_name(f"{src.stem}-int8.onnx")
     excluded = head_decode_nodes(proto) if exclude_head else []
