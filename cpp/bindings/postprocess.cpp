@@ -56,9 +56,16 @@ post::SimdLevel simd_arg(const std::optional<std::string>& simd) {
   return want;
 }
 
-LetterboxInverse checked_inverse(const LetterboxGeometry& g, py::ssize_t b) {
-  g.validate("letterbox of image " + std::to_string(b));
-  return post::inverse_of(g);
+// Six values read from a foreign object or an array row (sizes may be fractional there).
+LetterboxInverse checked_inverse(const double v[6], py::ssize_t b) {
+  const std::string what = "letterbox of image " + std::to_string(b);
+  LetterboxGeometry{v[0], v[1], v[2], v[3], 0, 0}.validate(what);
+  if (!(v[4] >= 0) || !(v[5] >= 0) || !std::isfinite(v[4]) || !std::isfinite(v[5]))
+    throw std::invalid_argument(what + ": letterbox needs finite src sizes >= 0");
+  LetterboxInverse l = post::inverse_of(LetterboxGeometry{v[0], v[1], v[2], v[3], 0, 0});
+  l.src_width = static_cast<float>(v[4]);
+  l.src_height = static_cast<float>(v[5]);
+  return l;
 }
 
 // One entry of a letterbox argument: a LetterboxGeometry (vxfast.LetterboxInfo) is read natively
@@ -82,13 +89,7 @@ LetterboxInverse letterbox_item(const py::handle& item, py::ssize_t b) {
     Py_DECREF(attr);
     if (v[k] == -1.0 && PyErr_Occurred()) throw py::error_already_set();
   }
-  LetterboxInverse l = checked_inverse(LetterboxGeometry{v[0], v[1], v[2], v[3], 0, 0}, b);
-  if (v[4] < 0 || v[5] < 0 || !std::isfinite(v[4]) || !std::isfinite(v[5]))
-    throw std::invalid_argument("letterbox of image " + std::to_string(b) +
-                                ": letterbox needs finite src sizes >= 0");
-  l.src_width = static_cast<float>(v[4]);
-  l.src_height = static_cast<float>(v[5]);
-  return l;
+  return checked_inverse(v, b);
 }
 
 // letterbox: None; a LetterboxGeometry (vxfast.LetterboxInfo, as a Batch carries it), broadcast
@@ -107,13 +108,8 @@ std::vector<LetterboxInverse> letterboxes(const py::object& lb, py::ssize_t batc
                                   "src_width, src_height) per image; got an array of the wrong shape");
     auto r = a.unchecked<2>();
     for (py::ssize_t b = 0; b < batch; ++b) {
-      LetterboxInverse l = checked_inverse(LetterboxGeometry{r(b, 0), r(b, 1), r(b, 2), r(b, 3), 0, 0}, b);
-      if (!(r(b, 4) >= 0) || !(r(b, 5) >= 0) || !std::isfinite(r(b, 4)) || !std::isfinite(r(b, 5)))
-        throw std::invalid_argument("letterbox of image " + std::to_string(b) +
-                                    ": letterbox needs finite src sizes >= 0");
-      l.src_width = static_cast<float>(r(b, 4));
-      l.src_height = static_cast<float>(r(b, 5));
-      out[b] = l;
+      const double v[6] = {r(b, 0), r(b, 1), r(b, 2), r(b, 3), r(b, 4), r(b, 5)};
+      out[b] = checked_inverse(v, b);
     }
     return out;
   }
@@ -179,10 +175,7 @@ py::list to_list(std::vector<DetectionBuffers>&& results, int kpt_dim) {
 post::YoloDecoder make_decoder(const std::string& format, int nc, double conf, double iou,
                                int64_t max_det, bool agnostic, std::vector<int64_t> classes,
                                int kpt_dim, int threads, const std::optional<std::string>& simd) {
-  // conf is compared in float32 by the scan; the range is checked on the value as given.
-  check_unit(conf, "conf");
-  check_unit(iou, "iou");
-  post::YoloParams p;
+  post::YoloParams p;  // checked by the YoloDecoder constructor
   p.format = post::parse_yolo_format(format);
   p.nc = nc;
   p.conf = static_cast<float>(conf);
