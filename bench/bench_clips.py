@@ -28,10 +28,10 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import media  # noqa: E402
-
 import vxfast  # noqa: E402
-from vxfast.clips import CLIP_NORMS, clip_indices  # noqa: E402
+from vxfast.video_clips import CLIP_NORMS, clip_indices  # noqa: E402
+
+import media  # noqa: E402
 
 
 def cv2_tensor(rgb: np.ndarray, size: int, mean, std) -> np.ndarray:

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from media import h264_1080p, h264_1080p_gop50  # noqa: E402
-
 import vxfast  # noqa: E402
+
+from media import h264_1080p, h264_1080p_gop50  # noqa: E402
 
 
 def vx(path, fmt="rgb24", sample="all"):

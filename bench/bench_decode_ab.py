@@ -27,11 +27,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_decode import pyav_decode_only  # noqa: E402
-from media import h264_1080p  # noqa: E402
-
 import vxfast  # noqa: E402
+from bench_decode import pyav_decode_only  # noqa: E402
 from vxfast import _core  # noqa: E402
+
+from media import h264_1080p  # noqa: E402
 
 
 def own_cpu() -> float:
@@ -112,7 +112,7 @@ def main(argv=None) -> int:
     print(f"1080p H.264, {frames['pyav']} frames, {args.rounds} rounds, load average {os.getloadavg()[0]:.1f}")
     table(range(args.rounds), "all rounds (medians):")
     quiet = [r for r in range(args.rounds) if all(other[k][r] < args.quiet for k in names)]
-    print(f"other processes' cores per round (max over variants): "
+    print("other processes' cores per round (max over variants): "
           + " ".join(f"{max(other[k][r] for k in names):.2f}" for r in range(args.rounds)))
     if quiet:
         table(quiet, f"quiet rounds only ({len(quiet)} of {args.rounds}; others < {args.quiet} cores):")

@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from media import h264_1080p  # noqa: E402
-
 import vxfast  # noqa: E402
 from vxfast.shared_data import shared_path  # noqa: E402
+
+from media import h264_1080p  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -39,7 +39,7 @@ def rss_mb() -> float:
 
 def run_vxfast(clip, model, n, rss_trace):
     count = 0
-    for r in vxfast.detect(clip, model, end=n / 25.0 - 1e-6):
+    for _ in vxfast.detect(clip, model, end=n / 25.0 - 1e-6):
         count += 1
         if count % 10 == 0:
             rss_trace.append(rss_mb())

@@ -94,10 +94,11 @@ def bench_frame(rounds: int) -> None:
     for level in levels:
         for threads in ((1,) if level == slow else (1, 0)):
             name = f"vxfast {level}, threads={'auto' if threads == 0 else threads}"
-            variants.append((name, lambda level=level, threads=threads: features.compute(y, simd=level, threads=threads),
+            variants.append((name,
+                             lambda level=level, threads=threads: features.compute(y, simd=level, threads=threads),
                              1 if level == slow else 5))
     times = {name: [] for name, _, _ in variants}
-    for name, fn, _ in variants:
+    for _name, fn, _ in variants:
         fn()  # warm-up
     for _ in range(rounds):
         for name, fn, reps in variants:

@@ -34,12 +34,12 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from postprocess_reference import letterbox, ultralytics_nms, unletterbox, yolo_numpy_cv2  # noqa: E402
-
 import vxfast  # noqa: E402
 from vxfast import _core  # noqa: E402
 from vxfast.postprocess import names_from_metadata, yolo  # noqa: E402
 from vxfast.shared_data import shared_path  # noqa: E402
+
+from postprocess_reference import letterbox, ultralytics_nms, unletterbox, yolo_numpy_cv2  # noqa: E402
 
 
 def model_outputs(n_frames: int):
@@ -86,6 +86,9 @@ def main() -> None:
         floor(outs, args.rounds)
         return
 
+    lbs = {id(i): vxfast.LetterboxInfo(i.scale_x, i.scale_y, i.pad_left, i.pad_top, i.src_width,
+                                       i.src_height) for i in infos}
+
     def ultralytics(out, conf, info):
         r = ultralytics_nms(out, conf, 0.45)[0]
         return unletterbox(r[:, :4], info), r[:, 4], r[:, 5]
@@ -95,9 +98,15 @@ def main() -> None:
             "vxfast": lambda o, i: yolo(o, conf=conf, iou=0.45, letterbox=i, names=names),
             "vxfast threads=1": lambda o, i: yolo(o, conf=conf, iou=0.45, letterbox=i, names=names,
                                                   threads=1),
+            # The letterbox as vxfast's own type (what a Batch carries): read natively by the decoder.
+            "vxfast LetterboxInfo": lambda o, i: yolo(o, conf=conf, iou=0.45, letterbox=lbs[id(i)],
+                                                      names=names, threads=1),
             "numpy+cv2": lambda o, i: yolo_numpy_cv2(o[0], conf, 0.45, 300, i),
             "ultralytics-numpy": lambda o, i: ultralytics(o, conf, i),
         }
+        if hasattr(vxfast.postprocess, "YoloDecoder"):  # detect()'s per-batch path (prepared once)
+            dec = vxfast.postprocess.YoloDecoder(conf, 0.45, names=names, threads=1)
+            methods["vxfast prepared decoder"] = (lambda d: lambda o, i: d(o, lbs[id(i)]))(dec)
         for lvl in ("scalar", "avx2", "avx512"):
             if ["scalar", "avx2", "avx512"].index(lvl) <= ["scalar", "avx2", "avx512"].index(
                     cpu_level()):

@@ -9,9 +9,10 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 import pytest
-from postprocess_reference import letterbox, yolo_numpy_cv2
 
 import vxfast
+
+from postprocess_reference import letterbox, yolo_numpy_cv2
 
 N = 8
 

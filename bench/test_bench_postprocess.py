@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 import pytest
-from postprocess_reference import _numpy_nms, letterbox, ultralytics_nms, xywh2xyxy, yolo_numpy_cv2
 
 import vxfast
 from vxfast.postprocess import yolo
+
+from postprocess_reference import _numpy_nms, letterbox, ultralytics_nms, xywh2xyxy, yolo_numpy_cv2
 
 FRAMES = 4
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import vxfast
+
 from bench_preprocess import ultralytics  # the anchor, one definition for script and suite
 
 SPEC = vxfast.Letterbox(640)

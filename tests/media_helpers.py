@@ -43,7 +43,7 @@ def pyav_planes(path, index: int):
         for i, f in enumerate(c.decode(video=0)):
             if i == index:
                 planes = []
-                for k, p in enumerate(f.planes):
+                for p in f.planes:
                     w = p.width
                     arr = np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[: p.height, :w]
                     planes.append(arr.copy())

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vxfast
-from vxfast.clips import CLIP_NORMS, clip_batch, clip_indices, clips, slow_indices
+from vxfast.video_clips import CLIP_NORMS, clip_batch, clip_indices, clips, slow_indices
 
 
 def pyav_rgb_frames(path, wanted) -> dict:

@@ -26,10 +26,9 @@ def test_builtin_profiles_say_what_the_issue_asks():
     assert (pi.providers, pi.tensorrt, pi.batch_size) == ("cpu", False, 1) and pi.threads <= 4
     rtx = Config.from_profile("prod_rtx3090")
     assert rtx.providers.startswith("tensorrt,cuda") and rtx.fp16 and rtx.batch_size == 8
-    assert rtx.vram_budget_mb == 24 * 1024
     dbg = Config.from_profile("debug")
     assert (dbg.log_level, dbg.batch_size, dbg.tensorrt) == ("DEBUG", 1, False)
-    assert dbg.sanity_checks and dbg.full_traces
+    assert dbg.sanity_checks
 
 
 def test_bad_profile_name_is_named():
@@ -41,7 +40,7 @@ def test_bad_profile_name_is_named():
     ("batch_size", 0), ("conf_threshold", 1.5), ("iou_threshold", -0.1), ("threads", -1),
     ("graph_optimization", "max"), ("log_level", "LOUD"), ("input_size", 650),
     ("providers", "cuda,warp_drive"), ("batch_size", True), ("conf_threshold", float("nan")),
-    ("memory_budget_mb", 1),
+    ("max_det", 0), ("input_size", 16),
 ])
 def test_out_of_range_values_are_named(key, value):
     with pytest.raises(ConfigError, match=key):
@@ -66,7 +65,7 @@ def test_env_overrides():
     c = Config.from_profile("dev_pi").with_env(env)
     assert (c.conf_threshold, c.iou_threshold, c.model_dir) == (0.4, 0.6, "/m")
     assert (c.batch_size, c.threads, c.providers) == (4, 3, "cuda,cpu")
-    assert c.memory_budget_mb == 512  # untouched fields stay the profile's
+    assert c.warmup == 1 and c.fp16 is False  # untouched fields stay the profile's
     assert Config.from_env({"VXFAST_PROFILE": "debug", "VXFAST_BATCH_SIZE": "2"}).batch_size == 2
 
 
@@ -81,7 +80,7 @@ def test_auto_detect_uses_hardware_and_profile_env_wins():
     cpu = Config.auto_detect(env={}, hardware=CPU_BOX)
     assert cpu.providers == "cpu" and cpu.threads == 2 and cpu.batch_size == 1 and not cpu.tensorrt
     gpu = Config.auto_detect(env={}, hardware=GPU_BOX)
-    assert gpu.tensorrt and gpu.batch_size == 8 and 0 < gpu.vram_budget_mb <= 24576
+    assert gpu.tensorrt and gpu.batch_size == 8 and gpu.fp16
     forced = Config.auto_detect(env={"VXFAST_PROFILE": "dev_pi", "VXFAST_THREADS": "1"},
                                 hardware=GPU_BOX)
     assert forced.name == "dev_pi" and forced.threads == 1
@@ -105,7 +104,7 @@ _valid = st.builds(
     tensorrt=st.booleans(), fp16=st.booleans(), batch_size=st.integers(1, 64),
     threads=st.integers(0, 64), conf_threshold=st.floats(0, 1), iou_threshold=st.floats(0, 1),
     model_dir=st.one_of(st.none(), st.text(max_size=20)),
-    input_size=st.sampled_from([320, 640, 1280]), memory_budget_mb=st.integers(16, 1 << 16),
+    input_size=st.sampled_from([320, 640, 1280]), max_det=st.integers(1, 1000),
     graph_optimization=st.sampled_from(["disable", "basic", "extended", "all"]),
 )
 
@@ -141,26 +140,14 @@ def test_resolve_config_precedence():
         resolve_config(42, env)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("w, h, label", [(1920, 1080, "1080p"), (3840, 2160, "4K"),
-                                         (7680, 4320, "8K"), (1000, 3000, "1000x3000")])
-def test_settings_for_resolution_fit_the_budget(w, h, label):
-    for name in Config.profiles():
-        cfg = Config.from_profile(name)
-        s = cfg.settings_for_resolution(w, h)
-        assert s.label == label and 1 <= s.batch <= cfg.batch_size
-        # Decoded frame after prescale is never below 2x the input, and the prescale is a power of 2.
-        assert s.prescale & (s.prescale - 1) == 0
-        assert max(w, h) / s.prescale >= 2 * s.input_size or s.prescale == 1
-        dec_w, dec_h = -(-w // s.prescale), -(-h // s.prescale)
-        assert s.scale == pytest.approx(min(s.input_size / dec_w, s.input_size / dec_h))
-        assert s.slot_bytes == 2 * s.batch * s.bytes_per_frame <= cfg.memory_budget_mb << 20
-
-
-def test_settings_shrink_batch_under_a_small_budget():
-    big = Config(batch_size=16, memory_budget_mb=4096).settings_for_resolution(3840, 2160)
-    small = Config(batch_size=16, memory_budget_mb=64).settings_for_resolution(3840, 2160)
-    assert big.batch == 16 and small.batch < big.batch and small.prescale == 2
-    with pytest.raises(ConfigError, match="memory_budget_mb"):
-        Config(memory_budget_mb=16).settings_for_resolution(7680 * 4, 4320 * 4)
-    with pytest.raises(ConfigError, match="width"):
-        Config().settings_for_resolution(0, 1080)
+def test_removed_fields_load_with_a_warning(tmp_path):
+    """memory_budget_mb, vram_budget_mb and full_traces were documented but never read: they are
+    gone from Config, and old files holding them still load (the values are dropped)."""
+    p = tmp_path / "old.json"
+    p.write_text('{"vxfast_config": 1, "batch_size": 2, "memory_budget_mb": 512, "full_traces": true}')
+    with pytest.warns(DeprecationWarning, match="memory_budget_mb"):
+        c = Config.load(p)
+    assert c.batch_size == 2 and not hasattr(c, "memory_budget_mb")
+    import dataclasses
+    assert {f.name for f in dataclasses.fields(Config)}.isdisjoint(
+        {"memory_budget_mb", "vram_budget_mb", "full_traces"})

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import vxfast
-from vxfast import features
 from features_reference import NAMES, reference_features
+from vxfast import features
 
 LEVELS = features.simd_levels()
-FAST_LEVELS = [l for l in LEVELS if l != "reference"]
+FAST_LEVELS = [lv for lv in LEVELS if lv != "reference"]
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import vxfast
-from vxfast import features
 from features_reference import NAMES, reference_features
+from vxfast import features
 
 
 @pytest.fixture(scope="module")

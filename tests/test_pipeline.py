@@ -40,7 +40,7 @@ def test_early_stop_leaves_no_thread(vtest_avi):
     before = threading.active_count()
     for _ in range(3):
         p = vxfast.Pipeline(vtest_avi, vxfast.Letterbox(160), batch=2)
-        for i, b in enumerate(p):
+        for i, b in enumerate(p):  # noqa: B007  (b is held, then deleted below)
             if i == 1:
                 break
         del p, b

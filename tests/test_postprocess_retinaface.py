@@ -10,6 +10,7 @@ import pytest
 
 from vxfast import _core
 from vxfast.postprocess import retinaface
+
 from postprocess_reference import letterbox, retinaface_numpy
 
 

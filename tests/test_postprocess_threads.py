@@ -6,10 +6,12 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vxfast import _core
 from vxfast.postprocess import yolo
+
 from test_postprocess_yolo import yolov8n  # noqa: F401  (the real outputs fixture)
 
 
@@ -37,8 +39,8 @@ def test_real_outputs_threaded_equals_one_thread(yolov8n, conf, threads):
                              decode(out[b:b + 1], fmt, 80, conf, threads))
     # The public API, with letterbox and names, batch and single image.
     for b, info in enumerate(yolov8n.infos):
-        one = yolo(yolov8n.out[b], conf=conf, letterbox=info, names=yolov8n.names, threads=1)
-        assert one == yolo(yolov8n.out[b], conf=conf, letterbox=info, names=yolov8n.names,
+        one = yolo(yolov8n.out[b:b + 1], conf=conf, letterbox=info, names=yolov8n.names, threads=1)
+        assert one == yolo(yolov8n.out[b:b + 1], conf=conf, letterbox=info, names=yolov8n.names,
                            threads=threads)
 
 

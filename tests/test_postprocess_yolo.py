@@ -8,11 +8,13 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import vxfast
 from vxfast import _core
 from vxfast.postprocess import names_from_metadata, yolo, yolo_pose
+
 from postprocess_reference import greedy_nms, letterbox, ultralytics_nms, unletterbox, yolo_numpy_cv2
 
 FRAMES = (0, 60, 170, 300)
@@ -62,7 +64,7 @@ def test_yolov8n_matches_numpy_opencv(yolov8n, conf):
         if conf == 0.25:
             assert 0 < len(det) < 100 and "person" in set(det.class_names)
         else:
-            assert len(det) > len(yolo(out, conf=0.25))
+            assert len(det) > len(yolo(out[None], conf=0.25)[0])
         assert (det.xyxy[:, 0::2] <= info.src_width).all() and (det.xyxy >= 0).all()
 
 
@@ -80,14 +82,14 @@ def test_yolov8n_matches_ultralytics_port(yolov8n, conf):
 
 
 def test_batch_equals_single_and_letterbox_forms(yolov8n):
-    singles = [yolo(o, letterbox=i) for o, i in zip(yolov8n.out, yolov8n.infos)]
+    singles = [yolo(o[None], letterbox=i)[0] for o, i in zip(yolov8n.out, yolov8n.infos)]
     batch = yolo(yolov8n.out, letterbox=yolov8n.infos)
     assert all(a == b for a, b in zip(singles, batch))
     assert isinstance(singles[0], vxfast.Detections)  # 2-D input -> one Detections
     # A single letterbox broadcasts over the batch (all frames share the geometry).
     assert all(a == b for a, b in zip(batch, yolo(yolov8n.out, letterbox=yolov8n.infos[0])))
     # Without letterbox the boxes stay in model-input pixels; mapping them by hand agrees.
-    raw = yolo(yolov8n.out[0])
+    raw = yolo(yolov8n.out[:1])[0]
     np.testing.assert_allclose(unletterbox(raw.xyxy, yolov8n.infos[0]), singles[0].xyxy, atol=1e-4)
 
 
@@ -105,8 +107,8 @@ def test_objectness_layout(yolov8n):
     v8 = yolov8n.out[1].T  # [N, 84]
     obj = rng.uniform(0.2, 1.0, (len(v8), 1)).astype(np.float32)
     v5 = np.concatenate([v8[:, :4], obj, v8[:, 4:]], 1)
-    det = yolo(v5, conf=0.2, iou=0.5, nc=80)
-    assert det == yolo(v5, conf=0.2, iou=0.5, format="yolov5")
+    det = yolo(v5[None], conf=0.2, iou=0.5, nc=80)[0]
+    assert det == yolo(v5[None], conf=0.2, iou=0.5, format="yolov5")[0]
     keep_obj = v5[:, 4] > 0.2
     prod = v5[:, 5:] * v5[:, 4:5]
     cls, score = prod.argmax(1), prod.max(1)
@@ -123,11 +125,11 @@ def test_objectness_layout(yolov8n):
 def test_end2end_export(yolov8n):
     """An end-to-end export already holds (x1, y1, x2, y2, score, class) after NMS."""
     info = yolov8n.infos[2]
-    ref = yolo(yolov8n.out[2], conf=0.25)
+    ref = yolo(yolov8n.out[2:3], conf=0.25)[0]
     e2e = np.zeros((1, 300, 6), np.float32)
     e2e[0, :len(ref), :4], e2e[0, :len(ref), 4], e2e[0, :len(ref), 5] = ref.xyxy, ref.scores, ref.class_ids
     got = yolo(e2e, conf=0.25, letterbox=info, format="end2end")[0]
-    assert got == yolo(yolov8n.out[2], conf=0.25, letterbox=info)
+    assert got == yolo(yolov8n.out[2:3], conf=0.25, letterbox=info)[0]
     assert yolo(e2e, conf=0.25, nc=80, max_det=3)[0] == ref[:3]  # [N, 6] with 80 names -> end2end
     sub = yolo(e2e, conf=0.25, format="end2end", classes=[0])[0]
     assert len(sub) and (sub.class_ids == 0).all() and len(sub) == int((ref.class_ids == 0).sum())
@@ -135,14 +137,14 @@ def test_end2end_export(yolov8n):
 
 def test_classes_filter_and_agnostic(yolov8n):
     out = yolov8n.out[0]
-    full = yolo(out, conf=0.05)
-    only = yolo(out, conf=0.05, classes=[0, 2])
+    full = yolo(out[None], conf=0.05)[0]
+    only = yolo(out[None], conf=0.05, classes=[0, 2])[0]
     assert set(only.class_ids) <= {0, 2}
-    assert len(yolo(out, conf=0.05, classes=[])) == 0  # an empty filter keeps nothing
+    assert len(yolo(out[None], conf=0.05, classes=[])[0]) == 0  # an empty filter keeps nothing
     # Class-aware NMS is per class, so filtering classes keeps exactly those classes' boxes.
     assert only == full[np.isin(full.class_ids, [0, 2])]
     # Agnostic: one NMS over all candidates, against the numpy decode + reference greedy NMS.
-    ag = yolo(out, conf=0.05, agnostic=True)
+    ag = yolo(out[None], conf=0.05, agnostic=True)[0]
     from postprocess_reference import xywh2xyxy
     scores = out[4:]
     best, cls = scores.max(0), scores.argmax(0)
@@ -171,7 +173,7 @@ def test_letterbox_as_named_tuple(yolov8n):
     nt = LetterboxInfo(info.scale_x, info.scale_y, info.pad_left, info.pad_top, info.src_width,
                        info.src_height)
     assert yolo(yolov8n.out[1:2], letterbox=nt)[0] == yolo(yolov8n.out[1:2], letterbox=info)[0]
-    assert yolo(yolov8n.out[:2], letterbox=[nt, nt])[1] == yolo(yolov8n.out[1], letterbox=info)
+    assert yolo(yolov8n.out[:2], letterbox=[nt, nt])[1] == yolo(yolov8n.out[1:2], letterbox=info)[0]
 
 
 @pytest.mark.parametrize("level", ["scalar", "avx2", "avx512"])
@@ -231,11 +233,11 @@ def test_pose_keypoints_mapped(yolov8n):
     kpts[:, 2] = rng.random((17, n))
     head = np.concatenate([v8[:5], kpts.reshape(51, n)], 0)  # box + person score + keypoints
     info = yolov8n.infos[0]
-    det = yolo_pose(head, conf=0.25, iou=0.7, letterbox=info, names={0: "person"})
-    ref = yolo(v8[:5], conf=0.25, iou=0.7, letterbox=info)
+    det = yolo_pose(head[None], conf=0.25, iou=0.7, letterbox=info, names={0: "person"})[0]
+    ref = yolo(v8[None, :5], conf=0.25, iou=0.7, letterbox=info)[0]
     assert len(det) > 0 and det.keypoints.shape == (len(det), 17, 3)
     np.testing.assert_array_equal(det.xyxy, ref.xyxy)
-    plain = yolo_pose(head, conf=0.25, iou=0.7)  # model-input pixels: find each box's anchor
+    plain = yolo_pose(head[None], conf=0.25, iou=0.7)[0]  # model-input pixels: find each box's anchor
     cx = (plain.xyxy[:, 0] + plain.xyxy[:, 2]) / 2
     anchors = [int(np.flatnonzero((v8[4] == s) & (np.abs(v8[0] - x) < 1e-3))[0])
                for s, x in zip(plain.scores, cx)]
@@ -246,7 +248,7 @@ def test_pose_keypoints_mapped(yolov8n):
 
 
 def test_detections_api(yolov8n):
-    det = yolo(yolov8n.out[0], conf=0.25, names=yolov8n.names, letterbox=yolov8n.infos[0])
+    det = yolo(yolov8n.out[:1], conf=0.25, names=yolov8n.names, letterbox=yolov8n.infos[0])[0]
     assert len(det) == len(det.scores) == len(list(det))
     first = next(iter(det))
     assert first.name == yolov8n.names[first.class_id] and first.score == det.scores[0]
@@ -277,6 +279,9 @@ def test_invalid_input(yolov8n):
     out = yolov8n.out[:1]
     with pytest.raises(ValueError, match="rank"):
         yolo(out[0, 0])
+    # One return type: a batch in, a list out; one image's [C, N] is refused with a hint.
+    with pytest.raises(ValueError, match=r"output\[None\]"):
+        yolo(out[0])
     with pytest.raises(ValueError, match="conf must be in"):
         yolo(out, conf=1.5)
     with pytest.raises(ValueError, match="conf must be in"):
@@ -313,7 +318,7 @@ def test_invalid_input(yolov8n):
     # Empty outputs give empty results, not errors.
     for empty in (np.zeros((1, 84, 0), np.float32), np.zeros((0, 84, 8400), np.float32)):
         assert all(len(d) == 0 for d in yolo(empty))
-    assert len(yolo(np.zeros((84, 0), np.float32))) == 0
+    assert len(yolo(np.zeros((1, 84, 0), np.float32))[0]) == 0
     assert len(yolo(np.zeros((1, 300, 6), np.float32), format="end2end")[0]) == 0
     # conf = 1 keeps nothing (strictly greater), conf = 0 keeps any positive score.
     assert len(yolo(out, conf=1.0)[0]) == 0

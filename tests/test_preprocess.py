@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import vxfast
+from test_preprocess_reference import normalize, torchvision_center_crop, ultralytics_letterbox
 from vxfast import _core
-from test_preprocess_reference import (normalize, torchvision_center_crop, ultralytics_letterbox)
 
 
 def assert_close_255(ours: np.ndarray, ref: np.ndarray) -> None:

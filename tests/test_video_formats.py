@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import vxfast
+
 from media_helpers import ffmpeg_rgb, pyav_frames, pyav_planes, set_mp4_rotation
 
 PATTERN = ("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "1.2")

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import vxfast
+
 from media_helpers import pyav_frames, pyav_planes, run_in_threads
 
 

@@ -5,6 +5,7 @@
 namespace vxfast {
 void bind_errors(pybind11::module_& m);
 void bind_decode(pybind11::module_& m);
+void bind_geometry(pybind11::module_& m);
 void bind_preprocess(pybind11::module_& m);
 void bind_postprocess(pybind11::module_& m);
 void bind_features(pybind11::module_& m);

@@ -161,9 +161,12 @@ class FrameIterator {
 
 class ReaderCore {
  public:
-  ReaderCore(const std::string& path, int threads, bool exact, bool apply_rotation) {
+  ReaderCore(const std::string& path, int threads, bool exact, bool apply_rotation,
+             int sequential_threads) {
+    if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = FFmpeg's choice)");
     ReaderOptions o;
     o.threads = threads;
+    o.sequential_threads = sequential_threads < 0 ? -1 : sequential_threads;
     o.exact = exact;
     o.apply_rotation = apply_rotation;
     py::gil_scoped_release nogil;  // the index pass reads the whole file
@@ -361,8 +364,8 @@ void bind_decode(py::module_& m) {
 
   py::class_<ReaderCore>(m, "ReaderCore")
       .def("source", &ReaderCore::source)
-      .def(py::init<const std::string&, int, bool, bool>(), py::arg("path"), py::arg("threads") = 0,
-           py::arg("exact") = true, py::arg("apply_rotation") = true)
+      .def(py::init<const std::string&, int, bool, bool, int>(), py::arg("path"), py::arg("threads") = 0,
+           py::arg("exact") = true, py::arg("apply_rotation") = true, py::arg("sequential_threads") = -1)
       .def_property_readonly("info", &ReaderCore::info, py::return_value_policy::reference_internal)
       .def("frames", &ReaderCore::frames, py::arg("sample") = "all", py::arg("start") = -1.0,
            py::arg("end") = -1.0, py::arg("format") = "rgb24", py::arg("preprocess") = nullptr,

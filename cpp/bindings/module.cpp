@@ -9,6 +9,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = VXFAST_VERSION;
   vxfast::bind_errors(m);
   vxfast::bind_decode(m);
+  vxfast::bind_geometry(m);
   vxfast::bind_preprocess(m);
   vxfast::bind_postprocess(m);
   vxfast::bind_features(m);

@@ -8,6 +8,7 @@
 #include "bindings/bindings.h"
 #include "bindings/sampler_report.h"
 #include "common/errors.h"
+#include "common/letterbox_geometry.h"
 #include "decode/preprocess_writer.h"
 #include "pipeline/batch_ring.h"
 
@@ -22,7 +23,7 @@ struct PyBatch {
   py::array_t<int64_t> indices;
   py::array_t<double> pts;
   py::array_t<bool> keyframes;
-  py::object letterbox = py::none();
+  py::object letterbox = py::none();  // one LetterboxGeometry shared by every batch of a pipeline
   int count = 0;
 };
 
@@ -30,9 +31,10 @@ class BatchPipeline {
  public:
   BatchPipeline(std::shared_ptr<VideoSource> src, const std::string& sample, double start, double end,
                 const PreprocessSpec& spec, int batch, int prefetch, int preprocess_threads,
-                py::object letterbox)
-      : letterbox_(std::move(letterbox)) {
+                std::optional<LetterboxGeometry> letterbox) {
     simd_checkpoint();  // here, not as a producer-thread error
+    // Wrapped once: every batch hands out the same object, which the decoders read natively.
+    if (letterbox) letterbox_ = py::cast(*letterbox);
     if (prefetch < 1) throw std::invalid_argument("prefetch=" + std::to_string(prefetch) + " must be >= 1");
     SampleSpec sspec = SampleSpec::parse(sample, start, end);
     const VideoInfo& in = src->info();
@@ -130,7 +132,7 @@ class BatchPipeline {
   std::vector<bool> out_;
   std::vector<ptrdiff_t> shape_;
   py::dtype dtype_;
-  py::object letterbox_;
+  py::object letterbox_ = py::none();
   py::dict final_stats_;
 };
 
@@ -153,7 +155,7 @@ void bind_pipeline(py::module_& m) {
 
   py::class_<BatchPipeline>(m, "BatchPipeline")
       .def(py::init<std::shared_ptr<VideoSource>, const std::string&, double, double, const PreprocessSpec&, int,
-                    int, int, py::object>(),
+                    int, int, std::optional<LetterboxGeometry>>(),
            py::arg("source"), py::arg("sample"), py::arg("start"), py::arg("end"), py::arg("preprocess"),
            py::arg("batch"), py::arg("prefetch") = 2, py::arg("preprocess_threads") = 1,
            py::arg("letterbox") = py::none())

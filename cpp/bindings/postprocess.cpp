@@ -14,6 +14,8 @@
 #include "postprocess/simd_level.h"
 #include "postprocess/task_pool.h"
 #include "postprocess/yolo_decode.h"
+#include "postprocess/yolo_decoder.h"
+#include "common/letterbox_geometry.h"
 
 namespace py = pybind11;
 
@@ -51,75 +53,74 @@ post::SimdLevel simd_arg(const std::optional<std::string>& simd) {
   return post::kernel_level(vxfast::simd::parse_runnable(*simd, "simd"));
 }
 
-LetterboxInverse letterbox_row(double sx, double sy, double pl, double pt, double sw, double sh,
-                               py::ssize_t b) {
-  const double r[6] = {sx, sy, pl, pt, sw, sh};
-  for (double v : r)
-    if (!std::isfinite(v))
-      throw std::invalid_argument("letterbox values must be finite (image " + std::to_string(b) + ")");
-  if (!(sx > 0) || !(sy > 0) || sw < 0 || sh < 0)
-    throw std::invalid_argument("letterbox of image " + std::to_string(b) +
-                                " needs scale_x, scale_y > 0 and src sizes >= 0, got scale " +
-                                std::to_string(sx) + " x " + std::to_string(sy));
-  LetterboxInverse l;
-  l.enabled = true;
-  l.scale_x = static_cast<float>(sx);
-  l.scale_y = static_cast<float>(sy);
-  l.pad_left = static_cast<float>(pl);
-  l.pad_top = static_cast<float>(pt);
-  l.src_width = static_cast<float>(sw);
-  l.src_height = static_cast<float>(sh);
+// Six values read from a foreign object or an array row (sizes may be fractional there).
+LetterboxInverse checked_inverse(const double v[6], py::ssize_t b) {
+  const std::string what = "letterbox of image " + std::to_string(b);
+  LetterboxGeometry{v[0], v[1], v[2], v[3], 0, 0}.validate(what);
+  if (!(v[4] >= 0) || !(v[5] >= 0) || !std::isfinite(v[4]) || !std::isfinite(v[5]))
+    throw std::invalid_argument(what + ": letterbox needs finite src sizes >= 0");
+  LetterboxInverse l = post::inverse_of(LetterboxGeometry{v[0], v[1], v[2], v[3], 0, 0});
+  l.src_width = static_cast<float>(v[4]);
+  l.src_height = static_cast<float>(v[5]);
   return l;
 }
 
-// letterbox: None; a [B, 6] array (scale_x, scale_y, pad_left, pad_top, src_width, src_height);
-// an object with those attributes (e.g. vxfast.LetterboxInfo), broadcast over the batch; or a
-// sequence of such objects, one per image. Read here rather than in Python: right after the model
-// wrote its 2.8 MB output the interpreter runs with cold caches, and building the [B, 6] array in
-// Python cost ~6 us per call there (docs/performance.md).
+// One entry of a letterbox argument: a LetterboxGeometry (vxfast.LetterboxInfo) is read natively
+// and was validated when it was made; any other object is read by its six attributes (a
+// NamedTuple, a user's own class) and validated here.
+LetterboxInverse letterbox_item(const py::handle& item, py::ssize_t b) {
+  if (py::isinstance<LetterboxGeometry>(item)) return post::inverse_of(py::cast<const LetterboxGeometry&>(item));
+  static const char* const fields[6] = {"scale_x", "scale_y", "pad_left", "pad_top", "src_width",
+                                        "src_height"};
+  double v[6];
+  for (int k = 0; k < 6; ++k) {
+    PyObject* attr = PyObject_GetAttrString(item.ptr(), fields[k]);
+    if (!attr) {
+      if (!PyErr_ExceptionMatches(PyExc_AttributeError)) throw py::error_already_set();
+      PyErr_Clear();
+      throw std::invalid_argument(
+          "letterbox[" + std::to_string(b) + "] (" + std::string(Py_TYPE(item.ptr())->tp_name) +
+          ") lacks one of the attributes scale_x, scale_y, pad_left, pad_top, src_width, src_height");
+    }
+    v[k] = PyFloat_AsDouble(attr);
+    Py_DECREF(attr);
+    if (v[k] == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+  }
+  return checked_inverse(v, b);
+}
+
+// letterbox: None; a LetterboxGeometry (vxfast.LetterboxInfo, as a Batch carries it), broadcast
+// over the batch; a [B, 6] array (scale_x, scale_y, pad_left, pad_top, src_width, src_height); an
+// object with those attributes; or a sequence of such, one per image.
 std::vector<LetterboxInverse> letterboxes(const py::object& lb, py::ssize_t batch) {
+  if (lb.is_none()) return std::vector<LetterboxInverse>(static_cast<size_t>(batch));
+  if (py::isinstance<LetterboxGeometry>(lb))  // the per-batch path of detect(): no Python in between
+    return std::vector<LetterboxInverse>(static_cast<size_t>(batch),
+                                         post::inverse_of(py::cast<const LetterboxGeometry&>(lb)));
   std::vector<LetterboxInverse> out(static_cast<size_t>(batch));
-  if (lb.is_none()) return out;
   if (py::isinstance<py::array>(lb)) {
     auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(lb);
     if (!a || a.ndim() != 2 || a.shape(0) != batch || a.shape(1) != 6)
       throw std::invalid_argument("letterbox must give one (scale_x, scale_y, pad_left, pad_top, "
                                   "src_width, src_height) per image; got an array of the wrong shape");
     auto r = a.unchecked<2>();
-    for (py::ssize_t b = 0; b < batch; ++b)
-      out[b] = letterbox_row(r(b, 0), r(b, 1), r(b, 2), r(b, 3), r(b, 4), r(b, 5), b);
+    for (py::ssize_t b = 0; b < batch; ++b) {
+      const double v[6] = {r(b, 0), r(b, 1), r(b, 2), r(b, 3), r(b, 4), r(b, 5)};
+      out[b] = checked_inverse(v, b);
+    }
     return out;
   }
-  // A LetterboxInfo may itself be a (named) tuple: the attributes decide, not the type.
-  std::vector<py::object> items;
+  // A NamedTuple with the six attributes is one letterbox, not a sequence of them.
   if (py::hasattr(lb, "scale_x") || !py::isinstance<py::sequence>(lb)) {
-    items.push_back(lb);
-  } else {
-    for (auto item : lb) items.push_back(py::reinterpret_borrow<py::object>(item));
+    return std::vector<LetterboxInverse>(static_cast<size_t>(batch), letterbox_item(lb, 0));
   }
-  if (items.size() == 1 && batch > 1) items.resize(static_cast<size_t>(batch), items[0]);
-  if (static_cast<py::ssize_t>(items.size()) != batch)
-    throw std::invalid_argument("letterbox gives " + std::to_string(items.size()) +
-                                " entries for a batch of " + std::to_string(batch) + " images");
-  static const char* const fields[6] = {"scale_x", "scale_y", "pad_left", "pad_top", "src_width",
-                                        "src_height"};
-  for (py::ssize_t b = 0; b < batch; ++b) {
-    double v[6];
-    for (int k = 0; k < 6; ++k) {
-      PyObject* attr = PyObject_GetAttrString(items[b].ptr(), fields[k]);
-      if (!attr) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) throw py::error_already_set();
-        PyErr_Clear();
-        throw std::invalid_argument(
-            "letterbox[" + std::to_string(b) + "] (" + std::string(Py_TYPE(items[b].ptr())->tp_name) +
-            ") lacks one of the attributes scale_x, scale_y, pad_left, pad_top, src_width, src_height");
-      }
-      v[k] = PyFloat_AsDouble(attr);
-      Py_DECREF(attr);
-      if (v[k] == -1.0 && PyErr_Occurred()) throw py::error_already_set();
-    }
-    out[b] = letterbox_row(v[0], v[1], v[2], v[3], v[4], v[5], b);
-  }
+  py::sequence items = py::reinterpret_borrow<py::sequence>(lb);
+  const py::ssize_t n = static_cast<py::ssize_t>(items.size());
+  if (n == 1 && batch > 1) return std::vector<LetterboxInverse>(static_cast<size_t>(batch), letterbox_item(items[0], 0));
+  if (n != batch)
+    throw std::invalid_argument("letterbox gives " + std::to_string(n) + " entries for a batch of " +
+                                std::to_string(batch) + " images");
+  for (py::ssize_t b = 0; b < batch; ++b) out[b] = letterbox_item(items[b], b);
   return out;
 }
 
@@ -162,44 +163,17 @@ py::array_t<int64_t> nms_any(py::array boxes, py::array scores, double iou,
   return nms_typed<float>(boxes, scores, iou, std::move(classes), max_det, level);
 }
 
-post::YoloFormat yolo_format(const std::string& f) {
-  if (f == "channels_first") return post::YoloFormat::ChannelsFirst;
-  if (f == "channels_last") return post::YoloFormat::ChannelsLast;
-  if (f == "objectness") return post::YoloFormat::Objectness;
-  if (f == "end2end") return post::YoloFormat::EndToEnd;
-  throw std::invalid_argument("format must be channels_first, channels_last, objectness or end2end, got '" + f + "'");
+py::list to_list(std::vector<DetectionBuffers>&& results, int kpt_dim) {
+  py::list out(results.size());
+  for (size_t i = 0; i < results.size(); ++i) out[i] = to_python(std::move(results[i]), kpt_dim);
+  return out;
 }
 
-py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecast> output,
-                     const std::string& format, int nc, double conf, double iou, int64_t max_det,
-                     bool agnostic, std::vector<int64_t> classes,
-                     const py::object& letterbox, int kpt_dim, std::optional<std::string> simd,
-                     int threads) {
-  if (output.ndim() != 3)
-    throw std::invalid_argument("output must have rank 3 [batch, ...], got rank " + std::to_string(output.ndim()));
-  post::YoloParams p;
-  p.format = yolo_format(format);
-  const py::ssize_t B = output.shape(0), d1 = output.shape(1), d2 = output.shape(2);
-  const std::string shape = "[" + std::to_string(B) + ", " + std::to_string(d1) + ", " + std::to_string(d2) + "]";
-  const int64_t channels = p.format == post::YoloFormat::ChannelsFirst ? d1 : d2;
-  const int64_t anchors = p.format == post::YoloFormat::ChannelsFirst ? d2 : d1;
-  const int64_t fixed = p.format == post::YoloFormat::Objectness ? 5 : 4;
-  if (p.format != post::YoloFormat::EndToEnd) {
-    if (nc < 1 || channels < fixed + nc)
-      throw std::invalid_argument("output of shape " + shape + " cannot hold " + std::to_string(nc) +
-                                  " classes in format " + format);
-  } else if (channels < 6) {
-    throw std::invalid_argument("end2end output needs >= 6 values per detection, got shape " + shape);
-  }
-  if (anchors > INT32_MAX) throw std::invalid_argument("too many anchors in output of shape " + shape);
-  check_unit(conf, "conf");
-  check_unit(iou, "iou");
-  if (kpt_dim != 0 && kpt_dim != 2 && kpt_dim != 3)
-    throw std::invalid_argument("kpt_dim must be 0, 2 or 3, got " + std::to_string(kpt_dim));
-  const int64_t extra = channels - fixed - (p.format == post::YoloFormat::EndToEnd ? 2 : nc);
-  if (kpt_dim && extra % kpt_dim != 0)
-    throw std::invalid_argument("output of shape " + shape + " leaves " + std::to_string(extra) +
-                                " extra channels, not a whole number of keypoints of " + std::to_string(kpt_dim));
+post::YoloDecoder make_decoder(const std::string& format, int nc, double conf, double iou,
+                               int64_t max_det, bool agnostic, std::vector<int64_t> classes,
+                               int kpt_dim, int threads, const std::optional<std::string>& simd) {
+  post::YoloParams p;  // checked by the YoloDecoder constructor
+  p.format = post::parse_yolo_format(format);
   p.nc = nc;
   p.conf = static_cast<float>(conf);
   p.iou = iou;
@@ -208,17 +182,39 @@ py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecas
   p.classes = std::move(classes);
   p.kpt_dim = kpt_dim;
   p.simd = simd_arg(simd);
-  if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = auto), got " + std::to_string(threads));
   p.threads = threads;
+  return post::YoloDecoder(std::move(p));
+}
+
+// The per-batch call: the shape against the prepared layout, the letterbox read natively, the
+// decode with the GIL released.
+py::list decode_with(const post::YoloDecoder& dec,
+                     const py::array_t<float, py::array::c_style | py::array::forcecast>& output,
+                     const py::object& letterbox) {
+  if (output.ndim() != 3)
+    throw std::invalid_argument("output must have rank 3 [batch, ...], got rank " + std::to_string(output.ndim()));
+  const py::ssize_t B = output.shape(0), d1 = output.shape(1), d2 = output.shape(2);
+  dec.check_shape(B, d1, d2);
   const std::vector<LetterboxInverse> lbs = letterboxes(letterbox, B);
   std::vector<DetectionBuffers> results;
   {
     py::gil_scoped_release release;
-    results = post::decode_yolo_batch(output.data(), B, d1, d2, p, lbs);
+    results = dec(output.data(), B, d1, d2, lbs);
   }
-  py::list out;
-  for (auto& r : results) out.append(to_python(std::move(r), kpt_dim));
-  return out;
+  return to_list(std::move(results), dec.params().kpt_dim);
+}
+
+// One-shot form kept for tests and benchmarks: prepares a decoder and runs it once.
+py::list yolo_decode(py::array_t<float, py::array::c_style | py::array::forcecast> output,
+                     const std::string& format, int nc, double conf, double iou, int64_t max_det,
+                     bool agnostic, std::vector<int64_t> classes,
+                     const py::object& letterbox, int kpt_dim, std::optional<std::string> simd,
+                     int threads) {
+  if (output.ndim() != 3)
+    throw std::invalid_argument("output must have rank 3 [batch, ...], got rank " + std::to_string(output.ndim()));
+  const post::YoloDecoder dec =
+      make_decoder(format, nc, conf, iou, max_det, agnostic, std::move(classes), kpt_dim, threads, simd);
+  return decode_with(dec, output, letterbox);
 }
 
 py::list retinaface_decode(py::array_t<float, py::array::c_style | py::array::forcecast> output,
@@ -257,9 +253,7 @@ py::list retinaface_decode(py::array_t<float, py::array::c_style | py::array::fo
     for (py::ssize_t b = 0; b < B; ++b)
       results[b] = post::decode_retinaface(output.data() + b * n * row, n, row, p, lbs[b]);
   }
-  py::list out;
-  for (auto& r : results) out.append(to_python(std::move(r), 2));
-  return out;
+  return to_list(std::move(results), 2);
 }
 
 }  // namespace
@@ -274,6 +268,27 @@ void bind_postprocess(py::module_& m) {
         py::arg("letterbox"), py::arg("kpt_dim"), py::arg("simd") = py::none(), py::arg("threads") = 1,
         "Decode a [B, ., .] YOLO output; one (boxes, scores, class_ids, extra) tuple per image. "
         "threads: 1 = this thread only, 0 = auto, n = up to n (same results for every value).");
+  py::class_<post::YoloDecoder>(
+      m, "YoloDecoder",
+      "A YOLO decoder prepared once per model (vxfast.postprocess.YoloDecoder builds it): the "
+      "parameters are validated here, a call only checks the output's shape against the layout.")
+      .def(py::init(&make_decoder), py::arg("format"), py::arg("nc"), py::arg("conf"), py::arg("iou"),
+           py::arg("max_det"), py::arg("agnostic"), py::arg("classes"), py::arg("kpt_dim") = 0,
+           py::arg("threads") = 1, py::arg("simd") = py::none())
+      .def("__call__", &decode_with, py::arg("output"), py::arg("letterbox") = py::none(),
+           "Decode a [B, ., .] output; one (boxes, scores, class_ids, extra) tuple per image.")
+      .def("check_shape", [](const post::YoloDecoder& d, int64_t b, int64_t d1, int64_t d2) { d.check_shape(b, d1, d2); },
+           py::arg("batch"), py::arg("d1"), py::arg("d2"),
+           "Raise ValueError when an output [batch, d1, d2] does not fit the prepared layout.")
+      .def_property_readonly("format", [](const post::YoloDecoder& d) { return std::string(post::yolo_format_name(d.params().format)); })
+      .def_property_readonly("nc", [](const post::YoloDecoder& d) { return d.params().nc; })
+      .def_property_readonly("conf", [](const post::YoloDecoder& d) { return double(d.params().conf); })
+      .def_property_readonly("iou", [](const post::YoloDecoder& d) { return d.params().iou; })
+      .def_property_readonly("max_det", [](const post::YoloDecoder& d) { return d.params().max_det; })
+      .def_property_readonly("agnostic", [](const post::YoloDecoder& d) { return d.params().agnostic; })
+      .def_property_readonly("classes", [](const post::YoloDecoder& d) { return d.params().classes; })
+      .def_property_readonly("kpt_dim", [](const post::YoloDecoder& d) { return d.params().kpt_dim; })
+      .def_property_readonly("threads", [](const post::YoloDecoder& d) { return d.params().threads; });
   m.def("retinaface_decode", &retinaface_decode, py::arg("output"), py::arg("input_width"),
         py::arg("input_height"), py::arg("conf"), py::arg("iou"), py::arg("max_det"),
         py::arg("letterbox"), py::arg("variance_center") = 0.1, py::arg("variance_size") = 0.2, py::arg("scores") = "auto",

@@ -250,7 +250,9 @@ void bind_preprocess(py::module_& m) {
       .def("output_bytes", &output_bytes, py::arg("src_width"), py::arg("src_height"))
       .def("letterbox_info",
            [](const PreprocessSpec& s, int w, int h) { return info_tuple(letterbox_info(s, w, h)); },
-           py::arg("src_width"), py::arg("src_height"));
+           py::arg("src_width"), py::arg("src_height"))
+      .def("geometry", &letterbox_info, py::arg("src_width"), py::arg("src_height"),
+           "The LetterboxGeometry a source of this size gets (no pixels touched).");
 
   m.def("preprocess_image", &preprocess_image, py::arg("spec"), py::arg("image"),
         py::arg("input_order") = "rgb", py::arg("out") = py::none(), py::arg("threads") = 0,

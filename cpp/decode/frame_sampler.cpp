@@ -8,16 +8,10 @@
 
 namespace vxfast {
 
-// FFmpeg's own choice is cores + 1 frame threads. A sampler's caller converts each frame (letterbox,
-// RGB) on the decoding thread; meanwhile only the frames already in flight get decoded, and on a few
-// cores H.264 frames also wait on their references' rows. Two more threads keep more frames in
-// flight: 1080p H.264 + letterbox on 2 cores, 0.89x -> 0.90-0.94x of PyAV's decode-only speed
-// (docs/performance.md, Decode, session 2). Only when the caller left the choice to us; random
-// access keeps FFmpeg's count (more threads there only delay the first frame after a seek).
+// The caller chooses (ReaderOptions::sequential_threads; Python passes the count from
+// vxfast.config.heuristics): 0 is FFmpeg's own choice here as everywhere.
 std::unique_ptr<DecodeSession> FrameSampler::open_session(bool keyframes_only) const {
-  const int hw = static_cast<int>(std::thread::hardware_concurrency());
-  const bool ours = src_->options().threads == 0 && hw >= 2;
-  return src_->new_session(keyframes_only, ours ? std::min(hw + 3, 16) : -1);
+  return src_->new_session(keyframes_only, src_->options().sequential_threads);
 }
 
 FrameSampler::FrameSampler(std::shared_ptr<const VideoSource> src, const SampleSpec& spec,

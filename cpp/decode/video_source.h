@@ -10,6 +10,7 @@ namespace vxfast {
 
 struct ReaderOptions {
   int threads = 0;            // decoder threads, 0 = FFmpeg's choice
+  int sequential_threads = -1;  // frame iterators' (FrameSampler) decoder threads; -1 = `threads`
   bool exact = true;          // build a FrameIndex at open (one demux-only pass)
   bool apply_rotation = true; // rotate frames upright per the display matrix
 };

@@ -4,6 +4,8 @@
 // order, so it matches numpy doing the same on float32 arrays.
 #include <algorithm>
 
+#include "common/letterbox_geometry.h"
+
 namespace vxfast::post {
 
 struct LetterboxInverse {
@@ -27,5 +29,18 @@ struct LetterboxInverse {
     p[1] = y(p[1]);
   }
 };
+
+// The inverse of a geometry the caller has validated (LetterboxGeometry::validate).
+inline LetterboxInverse inverse_of(const LetterboxGeometry& g) {
+  LetterboxInverse l;
+  l.enabled = true;
+  l.scale_x = static_cast<float>(g.scale_x);
+  l.scale_y = static_cast<float>(g.scale_y);
+  l.pad_left = static_cast<float>(g.pad_left);
+  l.pad_top = static_cast<float>(g.pad_top);
+  l.src_width = static_cast<float>(g.src_width);
+  l.src_height = static_cast<float>(g.src_height);
+  return l;
+}
 
 }  // namespace vxfast::post

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "preprocess/spec.h"
+#include "common/letterbox_geometry.h"
 
 namespace vxfast {
 
@@ -34,12 +35,8 @@ struct PlaneImage {
   bool full_range = false;  // YUV only: JPEG/full range (0..255) instead of limited (16..235)
 };
 
-// Maps tensor coordinates back to source pixels: src = (t - pad) / scale. pad is negative for a
-// centre crop. scale_x = resized_width / src_width (exact per axis, not the rounded letterbox ratio).
-struct LetterboxInfoC {
-  double scale_x = 1, scale_y = 1, pad_left = 0, pad_top = 0;
-  int src_width = 0, src_height = 0;
-};
+// Maps tensor coordinates back to source pixels: src = (t - pad) / scale (common/letterbox_geometry.h).
+using LetterboxInfoC = LetterboxGeometry;
 
 // Per image, no batch dimension: {3, H, W} for CHW, {H, W, 3} for HWC.
 std::vector<int64_t> output_shape(const PreprocessSpec& spec, int src_w, int src_h);

@@ -32,9 +32,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -44,7 +45,7 @@ __all__ = ["BenchReport", "run", "compare_providers", "percentiles", "synthetic_
 _KEYS = ("min", "mean", "p50", "p95", "p99", "max")
 
 
-def percentiles(ms: Sequence[float]) -> Dict[str, float]:
+def percentiles(ms: Sequence[float] | np.ndarray) -> dict[str, float]:
     """``{min, mean, p50, p95, p99, max}`` of ``ms`` (linear interpolation, numpy's default)."""
     a = np.asarray(ms, dtype=np.float64)
     if a.size == 0:
@@ -59,24 +60,24 @@ class BenchReport:
     """The result of :func:`run`. ``to_dict()`` is the ``vxfast bench --json`` document."""
 
     model: str
-    providers: List[str]
+    providers: list[str]
     batch: int
     iters: int
     warmup: int
-    input_shape: List[int]
+    input_shape: list[int]
     source: str                      # "synthetic" or the video path
     frames: int                      # frames in the timed iterations
-    latency_ms: Dict[str, float]     # per batch (one iteration)
-    latency_per_frame_ms: Dict[str, float]
+    latency_ms: dict[str, float]     # per batch (one iteration)
+    latency_per_frame_ms: dict[str, float]
     fps: float
-    stages: Dict[str, Dict[str, Any]]
+    stages: dict[str, dict[str, Any]]
     peak_rss_mb: float
     vram_mb: Optional[float] = None  # on GPU only: this process's device memory, max seen
-    machine: Dict[str, Any] = field(default_factory=dict)
-    versions: Dict[str, str] = field(default_factory=dict)
-    notes: List[str] = field(default_factory=list)
+    machine: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def to_json(self, indent: Optional[int] = 2) -> str:
@@ -142,7 +143,7 @@ def _process_vram_mb() -> Optional[float]:
     return total if seen else None
 
 
-def machine_info() -> Dict[str, Any]:
+def machine_info() -> dict[str, Any]:
     """CPU, cores, SIMD level, GPUs, OS: enough to tell two benchmark machines apart."""
     from .config.hardware import cpu_cores, nvidia_gpus, simd_level
 
@@ -160,7 +161,7 @@ def machine_info() -> Dict[str, Any]:
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version()}
 
 
-def versions() -> Dict[str, str]:
+def versions() -> dict[str, str]:
     from . import __version__
     out = {"vxfast": __version__, "numpy": np.__version__, "python": platform.python_version()}
     try:
@@ -191,14 +192,14 @@ def _wants_yolo(model, postprocess: Union[bool, str, None]) -> bool:
     return (model.info.task in ("detect", None) and len(outs) == 1 and len(outs[0].shape) == 3)
 
 
-def _stage(ms_total: float, frames: int, wall_ms: float, note: str, overlapped: bool) -> Dict[str, Any]:
+def _stage(ms_total: float, frames: int, wall_ms: float, note: str, overlapped: bool) -> dict[str, Any]:
     per = ms_total / max(frames, 1)
     return {"ms_per_frame": per, "total_ms": ms_total,
             "share": (ms_total / wall_ms) if (wall_ms > 0 and not overlapped) else None,
             "overlapped": overlapped, "note": note}
 
 
-def run(model: Any, *, video: Union[str, "os.PathLike[str]", None] = None, batch: Optional[int] = None,
+def run(model: Any, *, video: Union[str, os.PathLike[str], None] = None, batch: Optional[int] = None,
         iters: int = 20, warmup: int = 2, providers: Union[str, Sequence[str], None] = None,
         profile: Any = None, threads: Optional[int] = None, postprocess: Union[str, bool] = "auto",
         stage_frames: int = 8, seed: int = 0) -> BenchReport:
@@ -263,7 +264,7 @@ def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frame
     info = m.info
     vram = [_process_vram_mb()] if _uses_gpu(info.providers) else []
     lat, inf, post, wait, counts = [], [], [], [], []
-    notes: List[str] = []
+    notes: list[str] = []
 
     if video is None:
         x = synthetic_input(m, batch, seed)
@@ -306,7 +307,7 @@ def _run(m, video, batch: int, iters: int, warmup: int, postprocess, stage_frame
     frames = int(sum(counts))
     ms = np.asarray(lat) * 1e3
     wall_ms = float(ms.sum())
-    stages: Dict[str, Dict[str, Any]] = {}
+    stages: dict[str, dict[str, Any]] = {}
     if video is not None:
         dec, pre, n = _decode_preprocess_times(video, m, stage_frames) if stage_frames else (0.0, 0.0, 0)
         if n:
@@ -343,11 +344,11 @@ def _batches(m, video, batch: int, n: int):
     """Yields ``(batch, seconds waited for it)`` ``n`` times, reopening the pipeline at the end of
     the video (the reader and its index are reused)."""
     from .pipeline import Pipeline
-    from .preprocess import Letterbox
+    from .preprocessing import Letterbox
     from .video import VideoReader
 
     imgsz = m.info.imgsz or tuple(m.input_shape(batch)[-2:])
-    spec = Letterbox(tuple(int(s) for s in imgsz))
+    spec = Letterbox((int(imgsz[0]), int(imgsz[1])))
     with VideoReader(video) as reader:
         done = 0
         while done < n:
@@ -371,11 +372,11 @@ def _batches(m, video, batch: int, n: int):
 def _decode_preprocess_times(video, m, n: int) -> tuple:
     """Seconds to decode ``n`` frames to YUV420P and to letterbox them (the pipeline's fused YUV
     kernel), each timed alone, one frame at a time."""
-    from .preprocess import Letterbox, preprocess_yuv420
+    from .preprocessing import Letterbox, preprocess_yuv420
     from .video import VideoReader
 
     imgsz = m.info.imgsz or tuple(m.input_shape(1)[-2:])
-    spec = Letterbox(tuple(int(s) for s in imgsz))
+    spec = Letterbox((int(imgsz[0]), int(imgsz[1])))
     dec = pre = 0.0
     got = 0
     with VideoReader(video) as reader:
@@ -396,7 +397,7 @@ def _decode_preprocess_times(video, m, n: int) -> tuple:
     return dec, pre, got
 
 
-def compare_providers(model: Any, providers: Optional[Sequence[str]] = None, **kwargs: Any) -> List[BenchReport]:
+def compare_providers(model: Any, providers: Optional[Sequence[str]] = None, **kwargs: Any) -> list[BenchReport]:
     """:func:`run` once per execution provider (default: every one this onnxruntime has that
     vxfast can use), each alone with CPU as the fallback. Returns the reports in that order."""
     from .model.providers import AUTO_ORDER
@@ -411,7 +412,7 @@ def compare_providers(model: Any, providers: Optional[Sequence[str]] = None, **k
     return reports
 
 
-def write_json(obj: Union[BenchReport, List[BenchReport]], path: Union[str, "os.PathLike[str]"]) -> Path:
+def write_json(obj: Union[BenchReport, list[BenchReport]], path: Union[str, os.PathLike[str]]) -> Path:
     """Writes a report (or a list, as ``{"runs": [...]}``) as JSON; returns the path."""
     p = Path(path)
     doc = obj.to_dict() if isinstance(obj, BenchReport) else {"runs": [r.to_dict() for r in obj]}

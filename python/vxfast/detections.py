@@ -6,7 +6,8 @@ for convenience code that wants one box at a time.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, NamedTuple, Optional
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
@@ -34,13 +35,19 @@ class Detections:
         names: class index -> name when known (from the model's metadata), else None.
         keypoints: ``[n, K, D]`` float32 (pose: K=17, D=3 as x, y, visibility; faces: K=5, D=2) or
             None. Coordinates are mapped like the boxes.
+        index: the frame's index in its video when the image is a video frame
+            (:func:`vxfast.detect` sets it), else None.
+        pts: the frame's presentation time in seconds, likewise, else None.
+
+    ``==`` compares the detections (boxes, scores, class ids, keypoints), not ``index``/``pts``.
     """
 
-    __slots__ = ("xyxy", "scores", "class_ids", "names", "keypoints")
+    __slots__ = ("xyxy", "scores", "class_ids", "names", "keypoints", "index", "pts")
 
     def __init__(self, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
                  names: Optional[Mapping[int, str]] = None,
-                 keypoints: Optional[np.ndarray] = None) -> None:
+                 keypoints: Optional[np.ndarray] = None, *, index: Optional[int] = None,
+                 pts: Optional[float] = None) -> None:
         self.xyxy = np.asarray(xyxy, dtype=np.float32).reshape(-1, 4)
         n = len(self.xyxy)
         self.scores = np.asarray(scores, dtype=np.float32).reshape(n)
@@ -52,11 +59,14 @@ class Detections:
                 raise ValueError(f"keypoints must have shape [n, K, D] with n = {n}, "
                                  f"got {keypoints.shape}")
         self.keypoints = keypoints
+        self.index = None if index is None else int(index)
+        self.pts = None if pts is None else float(pts)
 
     @classmethod
     def _from_core(cls, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
                    names: Optional[Mapping[int, str]],
-                   keypoints: Optional[np.ndarray]) -> "Detections":
+                   keypoints: Optional[np.ndarray], index: Optional[int] = None,
+                   pts: Optional[float] = None) -> Detections:
         """From arrays that ``vxfast._core`` made with the right dtypes and shapes: no conversion
         or check (each costs microseconds with the cold caches of a call right after inference)."""
         self = object.__new__(cls)
@@ -65,11 +75,13 @@ class Detections:
         self.class_ids = class_ids
         self.names = names
         self.keypoints = keypoints
+        self.index = index
+        self.pts = pts
         return self
 
     @classmethod
     def empty(cls, names: Optional[Mapping[int, str]] = None,
-              keypoint_shape: Optional[tuple[int, int]] = None) -> "Detections":
+              keypoint_shape: Optional[tuple[int, int]] = None) -> Detections:
         kp = None if keypoint_shape is None else np.zeros((0, *keypoint_shape), np.float32)
         return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64),
                    names, kp)
@@ -77,12 +89,13 @@ class Detections:
     def __len__(self) -> int:
         return len(self.scores)
 
-    def __getitem__(self, index: Any) -> "Detections":
+    def __getitem__(self, index: Any) -> Detections:
         """Select by int, slice, index array or boolean mask; always returns ``Detections``."""
         if isinstance(index, (int, np.integer)):
             index = [int(index)]
         kp = None if self.keypoints is None else self.keypoints[index]
-        return Detections(self.xyxy[index], self.scores[index], self.class_ids[index], self.names, kp)
+        return Detections(self.xyxy[index], self.scores[index], self.class_ids[index], self.names, kp,
+                          index=self.index, pts=self.pts)
 
     def __iter__(self) -> Iterator[Detection]:
         names = self.names or {}
@@ -124,7 +137,7 @@ class Detections:
         if not isinstance(other, Detections):
             return NotImplemented
         same_kp = (self.keypoints is None) == (other.keypoints is None) and (
-            self.keypoints is None or np.array_equal(self.keypoints, other.keypoints))
+            self.keypoints is None or np.array_equal(self.keypoints, other.keypoints))  # type: ignore[arg-type]
         return (np.array_equal(self.xyxy, other.xyxy) and np.array_equal(self.scores, other.scores)
                 and np.array_equal(self.class_ids, other.class_ids) and same_kp)
 
@@ -132,9 +145,11 @@ class Detections:
 
     def __repr__(self) -> str:
         head = f"Detections(n={len(self)}"
+        if self.index is not None:
+            head += f", index={self.index}" + ("" if self.pts is None else f", pts={self.pts:.3f}")
         if len(self):
             labels = self.class_names[:5] if self.names is not None else self.class_ids[:5]
-            head += f", top={[f'{l}:{s:.2f}' for l, s in zip(labels, self.scores[:5])]}"
+            head += f", top={[f'{lab}:{s:.2f}' for lab, s in zip(labels, self.scores[:5])]}"
         if self.keypoints is not None:
             head += f", keypoints={tuple(self.keypoints.shape[1:])}"
         return head + ")"

@@ -12,7 +12,8 @@ while the caller runs its model. Use it to embed vxfast's fast path under your o
 from __future__ import annotations
 
 import os
-from typing import Iterator, Optional, Union
+from collections.abc import Iterator
+from typing import Optional, Union
 
 from . import _core
 from ._core import Batch
@@ -31,17 +32,18 @@ class Pipeline:
         sample, start, end: as :meth:`VideoReader.frames`.
         prefetch: batches prepared ahead of the consumer (backpressure beyond that); default: about
             8 frames' worth, so the producer can use any CPU time the model leaves it.
-        threads: decoder threads (0 = FFmpeg's choice).
+        threads: decoder threads when ``video`` is a path, as :class:`VideoReader` (None: vxfast's
+            choice, :mod:`vxfast.config.heuristics`; 0: FFmpeg's choice).
 
     The producer runs in a C++ thread without the GIL. Stopping early (``break``, an exception,
     ``close()``, garbage collection) stops and joins it; an error in the producer is raised in the
     consumer. A batch's tensor stays valid while you hold it; dropped batches' slots are reused.
     """
 
-    def __init__(self, video: Union[str, "os.PathLike[str]", VideoReader], preprocess=None, *,
+    def __init__(self, video: Union[str, os.PathLike[str], VideoReader], preprocess=None, *,
                  batch: int = 8, sample: str = "all", start: Optional[float] = None,
-                 end: Optional[float] = None, prefetch: Optional[int] = None, threads: int = 0) -> None:
-        from .preprocess import Letterbox, LetterboxInfo, _core_spec
+                 end: Optional[float] = None, prefetch: Optional[int] = None, threads: Optional[int] = None) -> None:
+        from .preprocessing import Letterbox, _core_spec
 
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValueError(f"batch={batch!r} must be an int >= 1")
@@ -52,7 +54,7 @@ class Pipeline:
         self.reader = video if isinstance(video, VideoReader) else VideoReader(video, threads=threads)
         spec = _core_spec(preprocess if preprocess is not None else Letterbox(640))
         info = self.reader.info
-        self.letterbox = LetterboxInfo(*spec.letterbox_info(info.width, info.height))
+        self.letterbox = spec.geometry(info.width, info.height)
         self.batch = batch
         s, e = _check_time("start", start), _check_time("end", end)
         self._core: Optional[_core.BatchPipeline] = _core.BatchPipeline(
@@ -70,7 +72,7 @@ class Pipeline:
         if self._core is not None:
             self._core.close()
 
-    def __enter__(self) -> "Pipeline":
+    def __enter__(self) -> Pipeline:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,6 +1,8 @@
 """Postprocessing: raw model outputs -> :class:`Detections`, in C++ with the GIL released.
 
 - :func:`nms` / :func:`batched_nms` / :func:`nms_batch`: greedy NMS with torchvision's semantics.
+- :class:`YoloDecoder`: a YOLO decoder prepared once per model (what :func:`vxfast.detect` uses);
+  :func:`yolo` / :func:`yolo_pose` decode one batch with a decoder made for that call.
 - :func:`yolo`: YOLOv8/v11 heads ``[B, 4+nc, N]`` (as exported) or transposed ``[B, N, 4+nc]``,
   YOLOv5/YOLOX heads with objectness ``[B, N, 5+nc]``, and end-to-end exports ``[B, N, 6]`` that
   already contain NMS. Semantics follow Ultralytics' ``non_max_suppression``.
@@ -8,15 +10,17 @@
 - :func:`retinaface`: RetinaFace (biubug6 layout) boxes, scores and 5 landmarks.
 
 Coordinates come back in source-image pixels when ``letterbox`` describes how the model input was
-made: any object with ``scale_x, scale_y, pad_left, pad_top, src_width, src_height`` (such as
-:class:`vxfast.LetterboxInfo`), or a sequence of them, one per image. The inverse is
+made: a :class:`vxfast.LetterboxInfo` (read natively by the C++ decoders), any object with
+``scale_x, scale_y, pad_left, pad_top, src_width, src_height``, a sequence of them (one per image)
+or a ``[B, 6]`` array. Every decoder takes a batch and returns a list with one result per image. The inverse is
 ``x_src = (x - pad_left) / scale_x`` clipped to ``[0, src_width]``.
 """
 from __future__ import annotations
 
 import ast
 import operator
-from typing import Any, Mapping, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -24,6 +28,8 @@ from . import _core
 from .detections import Detection, Detections
 
 __all__ = ["nms", "batched_nms", "nms_batch", "Detections", "Detection"]
+# yolo, yolo_pose, retinaface, YoloDecoder and names_from_metadata are reached as
+# vxfast.postprocess.<name> (not re-exported at the top level).
 
 Names = Union[Mapping[int, str], Sequence[str], None]
 _FORMATS = {"yolov8": "channels_first", "yolov8-transposed": "channels_last",
@@ -96,91 +102,220 @@ def nms_batch(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float,
 
 # -------------------------------------------------------------------------------------------- YOLO
 
-def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
-         agnostic: bool = False, classes: Optional[Sequence[int]] = None, letterbox: Any = None,
-         *, names: Names = None, format: str = "auto", nc: Optional[int] = None,
-         threads: int = 0) -> Union[list[Detections], Detections]:
-    """Decode a YOLO detection head into one :class:`Detections` per image.
+class YoloDecoder:
+    """A YOLO head decoder prepared once per model; calling it decodes one batch.
+
+    The arguments are checked here, once: a call only checks that the output's shape fits the
+    prepared layout and runs the C++ decode + NMS with the GIL released (safe to call from several
+    threads at once). :func:`vxfast.detect` builds one per call; :func:`yolo` and
+    :func:`yolo_pose` are one-shot wrappers over it.
 
     Args:
-        output: the model output, ``[B, C, N]`` / ``[B, N, C]`` (a 2-D array is one image; a
-            one-element list, as onnxruntime returns, is unwrapped). float32 (others are converted).
         conf: keep anchors whose best class score is > conf (in [0, 1]).
         iou: NMS IoU threshold (in [0, 1]).
-        max_det: at most this many detections per image.
+        max_det: at most this many detections per image (None: no limit).
         agnostic: NMS across classes instead of per class.
-        classes: keep only these class ids (applied to each anchor's best class, like Ultralytics).
-        letterbox: letterbox info (one object, or one per image) to map boxes to source pixels.
+        classes: keep only these class ids (applied to each anchor's best class, like Ultralytics);
+            an empty sequence keeps nothing.
         names: class names (dict or list); also fixes ``nc``. Read them from the model metadata
             with :func:`names_from_metadata`.
         format: "auto", "yolov8" (``[B, 4+nc, N]``), "yolov8-transposed" (``[B, N, 4+nc]``),
             "yolov5"/"yolox" (``[B, N, 5+nc]``) or "end2end" (``[B, N, 6]``: x1, y1, x2, y2,
             score, class). "auto" takes ``[B, C, N]`` with C < N as yolov8; other layouts need
-            ``names``/``nc`` to tell them apart, or an explicit format.
+            ``names``/``nc`` to tell them apart, or an explicit format. The layout is resolved from
+            the first output's shape and kept while the shape stays the same.
         nc: number of classes when no names are given.
+        kpt_shape: ``(K, D)`` for YOLOv8-pose heads (``[B, 4+nc+K*D, N]``): Detections then carry
+            ``keypoints [n, K, D]``; ``nc`` is what the channels leave. None: a detection head.
         threads: threads for the class scan (and, for a batch, the per-image NMS): 0 = auto (all
             cores for outputs >= 1 MB of scores, else 1), 1 = the calling thread only, n = up to n.
             Pass 1 where other threads already keep the cores busy (e.g. inference). The result
             is the same for every value.
-
-    Returns:
-        a list with one Detections per image, or a single Detections for 2-D input.
     """
-    arr, single = _batch_array(output)
-    names_d = _names_dict(names)
-    nc = _resolve_nc(nc, names_d)
-    fmt = _resolve_format(format, arr.shape, nc)
-    if fmt != "end2end" and nc is None:
-        nc = (arr.shape[1] if fmt == "channels_first" else arr.shape[2]) - (5 if fmt == "objectness" else 4)
-    dets = _run_yolo(arr, fmt, nc or 0, conf, iou, max_det, agnostic, classes, letterbox, names_d, 0,
-                     threads)
-    return dets[0] if single else dets
+
+    __slots__ = ("conf", "iou", "max_det", "agnostic", "classes", "names", "format", "nc",
+                 "kpt_shape", "threads", "_classes", "_prepared")
+
+    def __init__(self, conf: float = 0.25, iou: float = 0.45, max_det: Optional[int] = 300,
+                 agnostic: bool = False, classes: Optional[Sequence[int]] = None, *,
+                 names: Names = None, format: str = "auto", nc: Optional[int] = None,
+                 kpt_shape: Optional[tuple[int, int]] = None, threads: int = 0) -> None:
+        self.conf = _unit(conf, "conf")
+        self.iou = _unit(iou, "iou")
+        self.max_det = _max_det(max_det)
+        self.agnostic = bool(agnostic)
+        self.threads = _threads(threads)
+        if kpt_shape is not None:
+            k, d = (int(v) for v in kpt_shape)
+            if k < 1 or d not in (2, 3):
+                raise ValueError(f"kpt_shape must be (K >= 1, 2 or 3), got {kpt_shape!r}")
+            self.kpt_shape: Optional[tuple[int, int]] = (k, d)
+            if format == "auto":
+                format = "yolov8"
+        else:
+            self.kpt_shape = None
+        if format != "auto" and format not in _FORMATS:
+            raise ValueError(f"format must be 'auto' or one of {sorted(_FORMATS)}, got {format!r}")
+        self.format = format
+        self.classes = None if classes is None else [int(c) for c in np.atleast_1d(classes)]
+        # An empty filter keeps nothing (as in Ultralytics); C++ reads [] as "no filter", so ask
+        # for a class no head has.
+        self._classes = [] if self.classes is None else (self.classes or [-1])
+        self._set_names(names, nc)
+
+    def _set_names(self, names: Names, nc: Optional[int]) -> None:
+        self.names = _names_dict(names)
+        self.nc = _resolve_nc(nc, None if self.kpt_shape is not None else self.names)
+        self._prepared: Optional[tuple[tuple[int, int], Any]] = None
+        if self.format != "auto" and self.kpt_shape is None and (
+                self.nc is not None or _FORMATS[self.format] == "end2end"):
+            self._prepare(None)  # the layout does not depend on the shape: build it now
+
+    def with_names(self, names: Names) -> YoloDecoder:
+        """A copy that labels its detections with ``names`` (which also fix the class count);
+        the other arguments are taken as already checked."""
+        new = object.__new__(YoloDecoder)
+        for k in ("conf", "iou", "max_det", "agnostic", "classes", "format", "kpt_shape", "threads",
+                  "_classes"):
+            setattr(new, k, getattr(self, k))
+        new._set_names(names, None if self.names is not None else self.nc)
+        return new
+
+    def _prepare(self, shape: Optional[tuple[int, ...]]) -> tuple[tuple[int, int], Any]:
+        """The C++ decoder for outputs of this shape (cached as a (shape, decoder) pair, replaced
+        in one assignment so concurrent calls never see half of it)."""
+        kpt_dim = 0
+        nc: Optional[int]
+        if self.kpt_shape is not None:
+            assert shape is not None
+            k, kpt_dim = self.kpt_shape
+            fmt = _FORMATS[self.format]
+            channels = shape[1] if fmt == "channels_first" else shape[2]
+            fixed = {"channels_first": 4, "channels_last": 4, "objectness": 5, "end2end": 4}[fmt]
+            nc = channels - fixed - k * kpt_dim
+            if self.names is not None and fmt != "end2end" and nc != len(self.names):
+                raise ValueError(f"output with {channels} channels and kpt_shape {self.kpt_shape} has "
+                                 f"{nc} classes but {len(self.names)} names were given")
+            if fmt != "end2end" and nc < 1:
+                raise ValueError(f"output of shape {shape} has no room for kpt_shape "
+                                 f"{self.kpt_shape} plus a class score")
+        else:
+            nc = self.nc
+            if shape is None:
+                fmt = _FORMATS[self.format]
+            else:
+                fmt = _resolve_format(self.format, shape, nc)
+                if fmt != "end2end" and nc is None:
+                    nc = (shape[1] if fmt == "channels_first" else shape[2]) - \
+                        (5 if fmt == "objectness" else 4)
+        core = _core.YoloDecoder(fmt, int(nc or 0), self.conf, self.iou, self.max_det, self.agnostic,
+                                 self._classes, kpt_dim, self.threads)
+        key = (-1, -1) if shape is None else (int(shape[1]), int(shape[2]))
+        prepared = (key, core)
+        if shape is not None or self._prepared is None:
+            self._prepared = prepared
+        return prepared
+
+    def __call__(self, output: Any, letterbox: Any = None) -> list[Detections]:
+        """Decode a batch ``[B, C, N]`` / ``[B, N, C]`` (float32; other floats are converted; a
+        one-element list, as onnxruntime returns, is unwrapped) into one :class:`Detections` per
+        image. ``letterbox``: a :class:`vxfast.LetterboxInfo` (broadcast over the batch), a
+        sequence with one per image, or a ``[B, 6]`` array, to map boxes to source pixels."""
+        arr = output
+        if type(arr) is not np.ndarray or arr.dtype is not _F32 or arr.ndim != 3:
+            arr = _batch_array(output)
+        prepared = self._prepared
+        if prepared is None or (prepared[0] != arr.shape[1:] and prepared[0][0] != -1):
+            prepared = self._prepare(arr.shape)
+        # The letterbox goes to C++ as is (a LetterboxInfo is read natively), and Detections skip
+        # their argument conversions: right after the model wrote its output this code runs with
+        # cold caches, where every Python-level step costs several times its hot-loop time
+        # (docs/performance.md).
+        raw = prepared[1](arr, letterbox)
+        names = self.names
+        if self.kpt_shape is not None:
+            return [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
+        return [Detections._from_core(b, s, c, names, None) for b, s, c, _ in raw]
+
+    def __repr__(self) -> str:
+        return (f"YoloDecoder(conf={self.conf}, iou={self.iou}, max_det={self.max_det}, "
+                f"agnostic={self.agnostic}, classes={self.classes}, format={self.format!r}, "
+                f"nc={self.nc}, kpt_shape={self.kpt_shape}, threads={self.threads})")
 
 
-def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: int = 300,
+def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: Optional[int] = 300,
+         agnostic: bool = False, classes: Optional[Sequence[int]] = None, letterbox: Any = None,
+         *, names: Names = None, format: str = "auto", nc: Optional[int] = None,
+         threads: int = 0) -> list[Detections]:
+    """Decode a YOLO detection head ``[B, C, N]`` / ``[B, N, C]`` into one :class:`Detections`
+    per image (always a list; for one image's ``[C, N]`` pass ``output[None]`` and take ``[0]``).
+
+    The arguments are those of :class:`YoloDecoder`; ``letterbox`` (one
+    :class:`vxfast.LetterboxInfo`, one per image, or a ``[B, 6]`` array) maps boxes to source
+    pixels. To decode many batches of one model, build a :class:`YoloDecoder` once and call it.
+    """
+    return _one_shot(conf, iou, max_det, agnostic, classes, names, format, nc, None,
+                     threads)(output, letterbox)
+
+
+def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: Optional[int] = 300,
               agnostic: bool = False, classes: Optional[Sequence[int]] = None, letterbox: Any = None,
               *, kpt_shape: tuple[int, int] = (17, 3), names: Names = None,
-              format: str = "auto", threads: int = 0) -> Union[list[Detections], Detections]:
-    """Decode a YOLOv8-pose head (``[B, 4+nc+K*D, N]``, default nc=1, K=17, D=3) into Detections
-    with ``keypoints [n, K, D]`` (x, y mapped like the boxes; visibility untouched).
-    ``kpt_shape`` comes from the model metadata (``kpt_shape``) when available; ``threads`` as
-    in :func:`yolo`."""
-    arr, single = _batch_array(output)
-    k, d = (int(v) for v in kpt_shape)
-    if k < 1 or d not in (2, 3):
-        raise ValueError(f"kpt_shape must be (K >= 1, 2 or 3), got {kpt_shape!r}")
-    names_d = _names_dict(names)
-    fmt = _resolve_format(format if format != "auto" else "yolov8", arr.shape, None)
-    channels = arr.shape[1] if fmt == "channels_first" else arr.shape[2]
-    fixed = {"channels_first": 4, "channels_last": 4, "objectness": 5, "end2end": 4}[fmt]
-    nc = channels - fixed - k * d
-    if names_d is not None and fmt != "end2end" and nc != len(names_d):
-        raise ValueError(f"output with {channels} channels and kpt_shape {kpt_shape} has {nc} "
-                         f"classes but {len(names_d)} names were given")
-    if fmt != "end2end" and nc < 1:
-        raise ValueError(f"output of shape {arr.shape} has no room for kpt_shape {kpt_shape} "
-                         f"plus a class score")
-    dets = _run_yolo(arr, fmt, nc, conf, iou, max_det, agnostic, classes, letterbox, names_d, d,
-                     threads)
-    return dets[0] if single else dets
+              format: str = "auto", threads: int = 0) -> list[Detections]:
+    """Decode a YOLOv8-pose head (``[B, 4+nc+K*D, N]``, default nc=1, K=17, D=3) into one
+    :class:`Detections` per image with ``keypoints [n, K, D]`` (x, y mapped like the boxes;
+    visibility untouched). ``kpt_shape`` comes from the model metadata (``kpt_shape``) when
+    available; the other arguments as in :class:`YoloDecoder`."""
+    return _one_shot(conf, iou, max_det, agnostic, classes, names, format, None, kpt_shape,
+                     threads)(output, letterbox)
+
+
+# One-shot calls with the arguments of an earlier call reuse its prepared decoder: building one
+# (argument checks, layout, the C++ object) cost ~5 us, 5 % of a whole 8400-anchor decode. Only
+# hashable arguments and names given as None or as a dict (shared by reference, as every
+# Detections shares it) are cached; the dict's size is part of the key because it fixes nc.
+_ONE_SHOT: dict = {}
+
+
+def _one_shot(conf: float, iou: float, max_det: Optional[int], agnostic: bool,
+              classes: Optional[Sequence[int]], names: Names, format: str, nc: Optional[int],
+              kpt_shape: Optional[tuple[int, int]], threads: int) -> YoloDecoder:
+    key: Optional[tuple] = None
+    if (names is None or type(names) is dict) and (classes is None or type(classes) in (list, tuple)):
+        try:
+            key = (conf, iou, max_det, agnostic, None if classes is None else tuple(classes),
+                   id(names), len(names) if names else 0, format, nc, kpt_shape, threads)
+            dec = _ONE_SHOT.get(key)
+        except TypeError:  # an unhashable argument: no caching
+            key = dec = None
+        if dec is not None and dec.names is names:
+            return dec
+    dec = YoloDecoder(conf, iou, max_det, agnostic, classes, names=names, format=format, nc=nc,
+                      kpt_shape=kpt_shape, threads=threads)
+    if key is not None:
+        if len(_ONE_SHOT) >= 64:
+            _ONE_SHOT.clear()
+        _ONE_SHOT[key] = dec
+    return dec
 
 
 # -------------------------------------------------------------------------------------- RetinaFace
 
-def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: int = 750,
+def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: Optional[int] = 750,
                letterbox: Any = None, *, input_size: Optional[tuple[int, int]] = None,
                variances: tuple[float, float] = (0.1, 0.2),
-               scores: str = "auto") -> Union[list[Detections], Detections]:
+               scores: str = "auto") -> list[Detections]:
     """Decode RetinaFace (biubug6/Pytorch_Retinaface layout: priors for steps 8/16/32, min sizes
     [[16, 32], [64, 128], [256, 512]]) output ``[B, priors, 16]`` into Detections of class 0
-    ("face") with ``keypoints [n, 5, 2]`` (eyes, nose, mouth corners).
+    ("face") with ``keypoints [n, 5, 2]`` (eyes, nose, mouth corners), one per image (always a
+    list; for one image's ``[priors, 16]`` pass ``output[None]``).
 
     ``input_size`` (width, height) of the model input is inferred for square inputs when omitted.
     ``scores``: "probabilities" (softmax inside the export, biubug6's test-mode export),
     "logits" (training-mode export, e.g. the shared retinaface-mnet025.onnx: softmax applied here)
     or "auto" (probabilities when every (background, face) pair is in [0, 1] and sums to 1).
     """
-    arr, single = _batch_array(output)
+    arr = _batch_array(output)
     if arr.shape[2] != 16:
         raise ValueError(f"RetinaFace output must have shape [B, priors, 16], got {arr.shape}")
     if input_size is None:
@@ -189,8 +324,7 @@ def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: int = 
     raw = _core.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det),
                                   letterbox, float(variances[0]), float(variances[1]), scores)
     names = {0: "face"}
-    dets = [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
-    return dets[0] if single else dets
+    return [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
 
 
 # --------------------------------------------------------------------------------------- metadata
@@ -214,25 +348,10 @@ def names_from_metadata(meta: Any) -> dict[int, str]:
 
 # -------------------------------------------------------------------------------------- internals
 
-def _run_yolo(arr: np.ndarray, fmt: str, nc: int, conf: float, iou: float, max_det: int,
-              agnostic: bool, classes: Optional[Sequence[int]], letterbox: Any,
-              names: Optional[dict[int, str]], kpt_dim: int, threads: int) -> list[Detections]:
-    cls_list = [] if classes is None else [int(c) for c in np.atleast_1d(classes)]
-    if classes is not None and not cls_list:
-        # An empty filter keeps nothing (as in Ultralytics); C++ reads [] as "no filter", so ask
-        # for a class no head has: the arguments are still checked and the shapes still right.
-        cls_list = [-1]
-    # The letterbox object goes to C++ as is (read there), and Detections skip their argument
-    # conversions: right after the model wrote its output this code runs with cold caches, where
-    # every Python-level step costs several times its hot-loop time (docs/performance.md).
-    raw = _core.yolo_decode(arr, fmt, int(nc), float(conf), float(iou), _max_det(max_det),
-                            bool(agnostic), cls_list, letterbox, kpt_dim, None, _threads(threads))
-    if kpt_dim:
-        return [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
-    return [Detections._from_core(b, s, c, names, None) for b, s, c, _ in raw]
+_F32 = np.dtype(np.float32)
 
 
-def _batch_array(output: Any) -> tuple[np.ndarray, bool]:
+def _batch_array(output: Any) -> np.ndarray:
     if isinstance(output, (list, tuple)) and len(output) == 1 and not np.isscalar(output[0]):
         output = output[0]
     arr = np.asarray(output)
@@ -240,18 +359,24 @@ def _batch_array(output: Any) -> tuple[np.ndarray, bool]:
         if not np.issubdtype(arr.dtype, np.floating):
             raise ValueError(f"output must be a float array, got dtype {arr.dtype}")
         arr = arr.astype(np.float32)
-    if arr.ndim == 2:
-        return arr[None], True
     if arr.ndim != 3:
-        raise ValueError(f"output must have rank 2 or 3, got shape {arr.shape}")
-    return arr, False
+        hint = "; for one image's output pass output[None] and take [0]" if arr.ndim == 2 else ""
+        raise ValueError(f"output must have rank 3 [batch, ...], got shape {arr.shape}{hint}")
+    return arr
+
+
+def _unit(v: float, name: str) -> float:
+    v = float(v)
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {v}")
+    return v
 
 
 def _names_dict(names: Names) -> Optional[dict[int, str]]:
     if names is None or type(names) is dict:
         # Used as given (shared by every Detections, not copied): rebuilding an 80-entry dict per
         # call cost ~12 us, a tenth of the whole decode.
-        return names  # type: ignore[return-value]
+        return names
     if isinstance(names, Mapping):
         return {int(k): str(v) for k, v in names.items()}
     return dict(enumerate(str(n) for n in names))

@@ -18,6 +18,7 @@ loaded inside the fixture.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Callable, Optional
 
 import pytest
@@ -34,7 +35,7 @@ def pytest_addoption(parser: Any) -> None:
 
 
 @pytest.fixture
-def vxfast_bench(request: Any) -> Callable[..., Any]:
+def vxfast_bench(request: Any) -> Iterator[Callable[..., Any]]:
     """``vxfast_bench(model, batch=None, *, inputs=None, rounds=10, warmup=2, providers=None,
     profile=None, threads=None, group=None) -> vxfast.Model``.
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import os
 import threading
-from typing import Iterator, List, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Optional, Union
 
 import numpy as np
 
@@ -81,7 +82,10 @@ class VideoReader:
 
     Args:
         path: a file path or an FFmpeg URL.
-        threads: decoder threads; 0 lets FFmpeg choose (frame + slice threading).
+        threads: decoder threads. None (default): vxfast's choice, from
+            :mod:`vxfast.config.heuristics` (frame iterators: cores + 3, at most 16; random access:
+            FFmpeg's choice). 0: FFmpeg's own choice everywhere (frame + slice threading, cores + 1
+            frame threads). n: n threads everywhere.
         seek_mode: ``"exact"`` (default) scans the packets once at open (demux only, no decoding) so
             that ``frame_count``, ``fps``, accurate seeks and index-based sampling are right even when
             the container header lies; ``"approximate"`` trusts the header (faster open for long
@@ -97,25 +101,31 @@ class VideoReader:
     and decoder, and :meth:`get_frames_at` calls are serialised.
     """
 
-    def __init__(self, path: PathLike, threads: int = 0, *, seek_mode: str = "exact",
+    def __init__(self, path: PathLike, threads: Optional[int] = None, *, seek_mode: str = "exact",
                  rotation: str = "apply") -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
-        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
-            raise ValueError(f"threads={threads!r} must be an int >= 0 (0 = FFmpeg's choice)")
+        if threads is None:
+            from .config.heuristics import random_access_decoder_threads, sequential_decoder_threads
+
+            threads, sequential = random_access_decoder_threads(), sequential_decoder_threads()
+        elif isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+            raise ValueError(f"threads={threads!r} must be None or an int >= 0 (0 = FFmpeg's choice)")
+        else:
+            sequential = threads
         if seek_mode not in ("exact", "approximate"):
             raise ValueError(f"seek_mode={seek_mode!r} must be 'exact' or 'approximate'")
         if rotation not in ("apply", "report"):
             raise ValueError(f"rotation={rotation!r} must be 'apply' or 'report'")
         self._path = os.fspath(path)
         self._core: Optional[_core.ReaderCore] = _core.ReaderCore(
-            self._path, threads, seek_mode == "exact", rotation == "apply")
+            self._path, threads, seek_mode == "exact", rotation == "apply", sequential)
         self._info = self._core.info
         self._lock = threading.Lock()
         self._pts: Optional[np.ndarray] = None
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def __enter__(self) -> "VideoReader":
+    def __enter__(self) -> VideoReader:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -148,12 +158,12 @@ class VideoReader:
         return f"VideoReader({self._info!r})"
 
     @property
-    def keyframe_indices(self) -> Optional[Sequence[int]]:
+    def keyframe_indices(self) -> Optional[np.ndarray]:
         """Display indices of the keyframes (exact mode), else None."""
         return self._live().keyframe_indices()
 
     @property
-    def frame_pts(self) -> Optional[Sequence[float]]:
+    def frame_pts(self) -> Optional[np.ndarray]:
         """Presentation time of every frame in seconds on the stream's clock (exact mode), else None.
 
         The first is ``info.start_time`` (not 0 for MPEG-TS, late-starting streams, some edit lists);
@@ -164,7 +174,7 @@ class VideoReader:
     def _preprocess_args(self, preprocess) -> tuple:
         if preprocess is None:
             return None, None
-        from .preprocess import LetterboxInfo, _core_spec
+        from .preprocessing import LetterboxInfo, _core_spec
 
         core = _core_spec(preprocess)
         info = LetterboxInfo(*core.letterbox_info(self._info.width, self._info.height))
@@ -210,7 +220,7 @@ class VideoReader:
     def __iter__(self) -> Iterator[Frame]:
         return self.frames()
 
-    def get_frames_at(self, indices: Sequence[int], format: str = "rgb24", preprocess=None) -> List[Frame]:
+    def get_frames_at(self, indices: Sequence[int], format: str = "rgb24", preprocess=None) -> list[Frame]:
         """Decodes the frames at these display indices (accurate seek), returned in the order asked.
 
         Negative indices count from the end. Raises VideoError for an index past the end.

@@ -10,7 +10,9 @@ def register(sub) -> None:
     p.add_argument("video")
     p.add_argument("--format", default="rgb24", help="rgb24, bgr24, gray, yuv420p, nv12")
     p.add_argument("--sample", default="all", help="all, keyframes, every:N, fps:X, uniform:N")
-    p.add_argument("--threads", type=int, default=0, help="decoder threads (0 = FFmpeg's choice)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="decoder threads (default: vxfast's choice, vxfast.config.heuristics; "
+                        "0 = FFmpeg's choice)")
     p.add_argument("--start", type=float, default=None)
     p.add_argument("--end", type=float, default=None)
     p.add_argument("--json", action="store_true")

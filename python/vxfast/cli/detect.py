@@ -15,7 +15,7 @@ def register(sub) -> None:
     p.add_argument("--sample", default="all", help="all, keyframes, every:N, fps:X, uniform:N")
     p.add_argument("--conf", type=float, default=None)
     p.add_argument("--iou", type=float, default=None)
-    p.add_argument("--max-det", type=int, default=300)
+    p.add_argument("--max-det", type=int, default=None, help="per frame (default: the profile's max_det, 300)")
     p.add_argument("--classes", default=None, help="comma-separated class ids to keep")
     p.add_argument("--start", type=float, default=None)
     p.add_argument("--end", type=float, default=None)
@@ -45,7 +45,7 @@ class _Writer:
     def write(self, r) -> None:
         if self.f is None:
             return
-        names = r.class_names
+        names = r.class_names.tolist()
         if self.csv is not None:
             for (x1, y1, x2, y2), s, c, n in zip(r.xyxy.tolist(), r.scores.tolist(), r.class_ids.tolist(), names):
                 self.csv.writerow([r.index, f"{r.pts:.6f}", f"{x1:.2f}", f"{y1:.2f}", f"{x2:.2f}", f"{y2:.2f}",
@@ -61,19 +61,33 @@ class _Writer:
             self.f.close()
 
 
+def _profile(profile: str | None):
+    """--profile: a built-in name, a JSON file (Config.save), or None (VXFAST_PROFILE / defaults)."""
+    from ..config import Config, resolve_config
+
+    if profile is not None and profile.endswith(".json"):
+        return Config.load(profile).with_env()
+    return resolve_config(profile)
+
+
 def run(args) -> int:
-    from ..detect import DetectStats, detect
+    from ..config import heuristics
+    from ..detection import DetectStats, detect
     from ..progress import Progress
     from ..video import VideoReader
 
     classes = [int(c) for c in args.classes.split(",")] if args.classes else None
-    reader = VideoReader(args.video)
+    cfg = _profile(args.profile)  # resolved once, passed down
+    # Opened here (the progress bar needs the frame count) with the decoder threads detect() would
+    # pick itself: the same heuristic, on the providers the profile will load.
+    on_cpu = heuristics.config_runs_on_cpu(cfg.providers, cfg.tensorrt)
+    reader = VideoReader(args.video, threads=heuristics.decoder_threads_for_model(on_cpu))
     stats = DetectStats()
     total = reader.info.frame_count if args.sample == "all" and args.start is None and args.end is None else None
     out = _Writer(args.out)
     try:
         results = detect(reader, args.model, batch=args.batch, sample=args.sample, conf=args.conf,
-                         iou=args.iou, max_det=args.max_det, classes=classes, profile=args.profile,
+                         iou=args.iou, max_det=args.max_det, classes=classes, profile=cfg,
                          start=args.start, end=args.end, stats=stats, streams=args.streams)
         with Progress(total, "detect", enabled=False if args.no_progress else None) as bar:
             for r in results:

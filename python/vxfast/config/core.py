@@ -10,9 +10,11 @@ import dataclasses
 import json
 import math
 import os
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ConfigError
 from .hardware import HardwareInfo, detect_hardware
@@ -22,6 +24,8 @@ _GRAPH_OPT = ("disable", "basic", "extended", "all")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _FORMAT_KEY = "vxfast_config"
 _FORMAT_VERSION = 1
+#: Fields older versions had and nothing ever read; files that still hold them load with a warning.
+_REMOVED = ("memory_budget_mb", "vram_budget_mb", "full_traces")
 
 #: environment variable -> (Config field, parser)
 ENV_OVERRIDES: dict[str, tuple[str, type]] = {
@@ -33,22 +37,6 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "VXFAST_STREAMS": ("streams", int),
     "VXFAST_PROVIDERS": ("providers", str),
 }
-
-
-@dataclass(frozen=True)
-class ResolutionSettings:
-    """What :meth:`Config.settings_for_resolution` chose for one source size."""
-
-    width: int
-    height: int
-    label: str
-    batch: int
-    input_size: int
-    scale: float            #: letterbox factor from the (pre-scaled) decoded frame to the input
-    prescale: int           #: decoder-side integer downscale (1 = none) before letterboxing
-    interpolation: str      #: "area" for strong downscales (no aliasing), else "linear"
-    bytes_per_frame: int    #: decoded frame + input tensor, as held in a batch slot
-    slot_bytes: int         #: what the ring of batch slots holds at this batch
 
 
 @dataclass(frozen=True)
@@ -69,25 +57,23 @@ class Config:
     iou_threshold: float = 0.45
     max_det: int = 300
     model_dir: str | None = None
-    input_size: int = 640            #: used when a model does not say its own size
-    memory_budget_mb: int = 2048     #: host memory for frame/batch buffers
-    vram_budget_mb: int = 0          #: 0 = no GPU budget
+    input_size: int = 640            #: detect(): input side when the model leaves it free
     warmup: int = 1                  #: warm-up runs when a model is loaded
-    log_level: str = "WARNING"
+    log_level: str = "WARNING"       #: onnxruntime session logging (DEBUG = verbose)
     sanity_checks: bool = False      #: check every tensor for NaN/Inf and shape
-    full_traces: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
 
     # -- validation -------------------------------------------------------------------------------
-    def validate(self) -> "Config":
+    def validate(self) -> Config:
         """Raise :class:`ConfigError` naming the first bad field; return self when all is well."""
-        types = {f.name: f.type for f in dataclasses.fields(self)}
+        # Annotations are strings here (``from __future__ import annotations``).
+        types = {f.name: str(f.type) for f in dataclasses.fields(self)}
         for key in types:
             value = getattr(self, key)
-            expected = {"str": str, "bool": bool, "int": int, "float": (int, float),
-                        "str | None": (str, type(None))}[types[key]]
+            expected: Any = {"str": str, "bool": bool, "int": int, "float": (int, float),
+                             "str | None": (str, type(None))}[types[key]]
             if isinstance(value, bool) and expected in (int, (int, float)):
                 raise ConfigError(f"config {key}: expected a number, got {value!r}")
             if not isinstance(value, expected):
@@ -106,8 +92,6 @@ class Config:
         in_range("iou_threshold", 0.0, 1.0)
         in_range("max_det", 1, 100_000)
         in_range("input_size", 32, 8192)
-        in_range("memory_budget_mb", 16, 1 << 24)
-        in_range("vram_budget_mb", 0, 1 << 24)
         in_range("warmup", 0, 1000)
         if self.input_size % 32:
             raise ConfigError(f"config input_size: {self.input_size} is not a multiple of 32")
@@ -133,7 +117,7 @@ class Config:
         return tuple(PROFILES)
 
     @classmethod
-    def from_profile(cls, name: str) -> "Config":
+    def from_profile(cls, name: str) -> Config:
         """A built-in profile exactly as shipped (no environment applied; see :meth:`with_env`)."""
         if name not in PROFILES:
             raise ConfigError(f"config profile {name!r} does not exist; built-in profiles: "
@@ -141,9 +125,14 @@ class Config:
         return cls(name=name, **PROFILES[name])
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Config":
+    def from_dict(cls, data: Mapping[str, Any]) -> Config:
         """Build from a mapping of field names; an unknown key raises :class:`ConfigError`."""
         known = {f.name for f in dataclasses.fields(cls)}
+        removed = sorted(set(data) & set(_REMOVED))
+        if removed:
+            warnings.warn(f"config: {removed} no longer exist (nothing used them) and are ignored",
+                          DeprecationWarning, stacklevel=2)
+            data = {k: v for k, v in data.items() if k not in _REMOVED}
         unknown = sorted(set(data) - known - {_FORMAT_KEY})
         if unknown:
             raise ConfigError(f"config: unknown key(s) {unknown}; known keys: {sorted(known)}")
@@ -152,11 +141,11 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def replace(self, **changes: Any) -> "Config":
+    def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied (validated; unknown keys raise :class:`ConfigError`)."""
         return self.from_dict({**self.to_dict(), **changes})
 
-    def with_env(self, env: Mapping[str, str] | None = None) -> "Config":
+    def with_env(self, env: Mapping[str, str] | None = None) -> Config:
         """Apply the ``VXFAST_*`` overrides found in ``env`` (default ``os.environ``)."""
         env = os.environ if env is None else env
         changes: dict[str, Any] = {}
@@ -178,7 +167,7 @@ class Config:
             raise ConfigError(f"{e} (from environment: {vars_})") from None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         """``VXFAST_PROFILE`` (or the defaults) with the environment overrides applied."""
         env = os.environ if env is None else env
         name = env.get("VXFAST_PROFILE", "").strip()
@@ -186,25 +175,22 @@ class Config:
         return base.with_env(env)
 
     @classmethod
-    def for_hardware(cls, hw: HardwareInfo) -> "Config":
+    def for_hardware(cls, hw: HardwareInfo) -> Config:
         """Settings derived from a :class:`HardwareInfo` (the core of :meth:`auto_detect`)."""
-        mem_budget = max(256, min(8192, hw.memory_mb // 4)) if hw.memory_mb else 2048
         if hw.has_cuda:
             vram = hw.gpus[0].memory_mb if hw.gpus else 0
             batch = 8 if vram >= 16000 or not vram else 4 if vram >= 8000 else 2
             return cls(name="auto-gpu", providers="auto",
                        tensorrt="TensorrtExecutionProvider" in hw.providers, fp16=True,
-                       batch_size=batch, threads=min(4, hw.cpu_cores), memory_budget_mb=mem_budget,
-                       vram_budget_mb=int(vram * 0.8), warmup=3)
+                       batch_size=batch, threads=min(4, hw.cpu_cores), warmup=3)
         # CPU: onnxruntime already uses every core inside one batch-1 run, so a larger batch buys
         # little; keep 1 on small boxes and let bigger ones overlap a little more.
         return cls(name="auto-cpu", providers="cpu", tensorrt=False,
-                   batch_size=1 if hw.cpu_cores <= 4 else 2, threads=hw.cpu_cores,
-                   memory_budget_mb=mem_budget)
+                   batch_size=1 if hw.cpu_cores <= 4 else 2, threads=hw.cpu_cores)
 
     @classmethod
     def auto_detect(cls, env: Mapping[str, str] | None = None,
-                    hardware: HardwareInfo | None = None) -> "Config":
+                    hardware: HardwareInfo | None = None) -> Config:
         """Probe the machine (GPU and its memory, CPU cores, SIMD level); ``VXFAST_PROFILE`` wins
         over the probe; then the environment overrides apply."""
         env = os.environ if env is None else env
@@ -220,7 +206,7 @@ class Config:
         return p
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Config":
+    def load(cls, path: str | os.PathLike) -> Config:
         p = Path(path)
         try:
             data = json.loads(p.read_text())
@@ -238,48 +224,8 @@ class Config:
         except ConfigError as e:
             raise ConfigError(f"config file {p}: {e}") from None
 
-    # -- derived settings -------------------------------------------------------------------------
-    def settings_for_resolution(self, width: int, height: int) -> ResolutionSettings:
-        """Batch and resize choices for a ``width`` x ``height`` source under the memory budgets.
 
-        The batch ring holds two batches of slots (one filling, one in inference); each slot keeps
-        the decoded frame (BGR uint8, after decoder pre-scaling) and its float input tensor.
-        """
-        for key, v in (("width", width), ("height", height)):
-            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-                raise ConfigError(f"settings_for_resolution {key}: {v!r} must be a positive int")
-        s = self.input_size
-        long_side = max(width, height)
-        # Let the decoder drop resolution by a power of two while the frame stays >= 2x the input:
-        # letterbox from there loses nothing and the slot shrinks 4x per step (8K: 100 MB -> 6 MB).
-        prescale = 1
-        while long_side / (prescale * 2) >= 2 * s and prescale < 8:
-            prescale *= 2
-        dec_w, dec_h = -(-width // prescale), -(-height // prescale)
-        scale = min(s / dec_w, s / dec_h)
-        tensor_bytes = 3 * s * s * (2 if self.fp16 else 4)
-        per_frame = dec_w * dec_h * 3 + tensor_bytes
-        budget = self.memory_budget_mb << 20
-        batch = self.batch_size
-        while batch > 1 and 2 * batch * per_frame > budget:
-            batch //= 2
-        if self.vram_budget_mb:
-            # Input and an output of similar size per frame, double-buffered on the device.
-            while batch > 1 and 4 * batch * tensor_bytes > (self.vram_budget_mb << 20):
-                batch //= 2
-        if 2 * per_frame > budget:
-            raise ConfigError(f"config memory_budget_mb: {self.memory_budget_mb} MB cannot hold two "
-                              f"{width}x{height} frame slots ({2 * per_frame / 2**20:.1f} MB needed)")
-        labels = {(1920, 1080): "1080p", (1280, 720): "720p", (3840, 2160): "4K", (4096, 2160): "4K",
-                  (7680, 4320): "8K"}
-        label = labels.get((max(width, height), min(width, height)), f"{width}x{height}")
-        return ResolutionSettings(width=width, height=height, label=label, batch=batch,
-                                  input_size=s, scale=scale, prescale=prescale,
-                                  interpolation="area" if scale < 0.5 else "linear",
-                                  bytes_per_frame=per_frame, slot_bytes=2 * batch * per_frame)
-
-
-def resolve_config(profile: "str | Config | None", env: Mapping[str, str] | None = None) -> Config:
+def resolve_config(profile: str | Config | None, env: Mapping[str, str] | None = None) -> Config:
     """What an entry point's ``profile=`` argument means: a Config is used as given; a name is that
     profile plus environment overrides; None is :meth:`Config.from_env`."""
     if isinstance(profile, Config):

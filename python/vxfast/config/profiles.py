@@ -5,17 +5,16 @@ PROFILES: dict[str, dict] = {
     # Raspberry-Pi-class development box: 4 small cores, ~1 GB spare, no accelerator.
     "dev_pi": {
         "providers": "cpu", "tensorrt": False, "fp16": False, "batch_size": 1, "threads": 2,
-        "inter_op_threads": 1, "memory_budget_mb": 512, "vram_budget_mb": 0, "warmup": 1,
+        "inter_op_threads": 1, "warmup": 1,
     },
     # One RTX 3090: TensorRT FP16 with CUDA behind it, batch 8, 24 GB of VRAM.
     "prod_rtx3090": {
         "providers": "tensorrt,cuda,cpu", "tensorrt": True, "fp16": True, "batch_size": 8,
-        "threads": 4, "inter_op_threads": 1, "memory_budget_mb": 8192, "vram_budget_mb": 24576,
-        "warmup": 3,
+        "threads": 4, "inter_op_threads": 1, "warmup": 3,
     },
     # Everything visible and checked; speed is secondary.
     "debug": {
         "providers": "auto", "tensorrt": False, "fp16": False, "batch_size": 1, "warmup": 0,
-        "log_level": "DEBUG", "sanity_checks": True, "full_traces": True,
+        "log_level": "DEBUG", "sanity_checks": True,
     },
 }

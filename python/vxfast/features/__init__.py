@@ -13,7 +13,8 @@ pixels.
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
+from collections.abc import Iterable, Sequence
+from typing import Optional, Union
 
 import numpy as np
 
@@ -27,7 +28,7 @@ __all__ = ["FEATURE_NAMES", "FeatureTable", "compute", "quality", "codec", "simd
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: Every feature, in the column order of :attr:`FeatureTable.values`.
-FEATURE_NAMES: Tuple[str, ...] = tuple(_core.features_names())
+FEATURE_NAMES: tuple[str, ...] = tuple(_core.features_names())
 
 
 def simd_level() -> str:
@@ -36,7 +37,7 @@ def simd_level() -> str:
     return _core.simd_info()["areas"]["features"]
 
 
-def simd_levels() -> Tuple[str, ...]:
+def simd_levels() -> tuple[str, ...]:
     """What ``compute(simd=...)`` accepts here: ``reference`` (the double-precision definitions,
     the tests' yardstick) first, then ``scalar`` (the portable row pass) and the ISA levels this
     CPU runs."""
@@ -49,7 +50,7 @@ def _check_luma(y: object) -> np.ndarray:
     return y
 
 
-def compute(y: np.ndarray, *, simd: str = "auto", threads: int = 0) -> Dict[str, float]:
+def compute(y: np.ndarray, *, simd: str = "auto", threads: int = 0) -> dict[str, float]:
     """All features of one luma plane.
 
     Args:
@@ -72,7 +73,7 @@ def compute(y: np.ndarray, *, simd: str = "auto", threads: int = 0) -> Dict[str,
     return dict(zip(FEATURE_NAMES, vec.tolist()))
 
 
-def _feature_columns(features: Optional[Iterable[str]]) -> Tuple[Tuple[str, ...], np.ndarray]:
+def _feature_columns(features: Optional[Iterable[str]]) -> tuple[tuple[str, ...], np.ndarray]:
     if features is None:
         return FEATURE_NAMES, np.arange(len(FEATURE_NAMES))
     if isinstance(features, str):

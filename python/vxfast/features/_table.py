@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Dict, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -44,9 +44,9 @@ class FeatureTable:
     def __repr__(self) -> str:
         return f"FeatureTable({len(self)} frames x {len(self.names)} features)"
 
-    def summary(self) -> Dict[str, Dict[str, float]]:
+    def summary(self) -> dict[str, dict[str, float]]:
         """Per feature: ``mean``, ``std``, ``p10``, ``p50``, ``p90`` over frames, NaNs ignored."""
-        out: Dict[str, Dict[str, float]] = {}
+        out: dict[str, dict[str, float]] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN or empty columns give NaN
             for j, name in enumerate(self.names):

@@ -6,8 +6,9 @@ parsed with ``ast.literal_eval`` (never ``eval``) and anything unparsable is kep
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -61,7 +61,7 @@ def read_frames(video: str | os.PathLike, indices: Sequence[int], size: int) -> 
     """Letterboxed float32 RGB NCHW tensors in [0, 1] of the given frame indices, made by vxfast's own
     reader and fused preprocessing, so calibration sees exactly what inference will see."""
     from ..errors import VideoError
-    from ..preprocess import Letterbox
+    from ..preprocessing import Letterbox
     from ..video import VideoReader
 
     try:
@@ -93,8 +93,8 @@ def _decode(out: np.ndarray, conf: float = 0.25, iou: float = 0.45):
     """YOLOv8 [4+nc, N] -> (xyxy, score, cls) through vxfast's own decode + class-aware NMS."""
     from ..postprocess import yolo
 
-    d = yolo(np.ascontiguousarray(out, dtype=np.float32), conf=conf, iou=iou, format="channels_first",
-             nc=out.shape[0] - 4)
+    d = yolo(np.ascontiguousarray(out, dtype=np.float32)[None], conf=conf, iou=iou,
+             format="channels_first", nc=out.shape[0] - 4)[0]
     return d.xyxy, d.scores, d.class_ids
 
 
@@ -161,8 +161,13 @@ def quantize(model: str | os.PathLike, calibrate: str | os.PathLike,
     """
     import onnx
     import onnxruntime as ort
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
-                                          QuantType, quantize_static)
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     src = resolve_model(model)
@@ -190,8 +195,8 @@ def quantize(model: str | os.PathLike, calibrate: str | os.PathLike,
     spread = np.linspace(0, total - 1, frames + heldout).round().astype(int)
     held_idx = spread[1::max(1, (frames + heldout) // heldout)][:heldout]
     calib_idx = np.array([i for i in spread if i not in set(held_idx)])[:frames]
-    calib = read_frames(calibrate, calib_idx, size)
-    held = read_frames(calibrate, held_idx, size)
+    calib = read_frames(calibrate, calib_idx.tolist(), size)
+    held = read_frames(calibrate, held_idx.tolist(), size)
 
     out_path = Path(output) if output else src.with_name(f"{src.stem}-int8.onnx")
     excluded = head_decode_nodes(proto) if exclude_head else []

@@ -7,8 +7,8 @@ working directory, then ``models/`` of the source checkout. In each place ``.eng
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from ..errors import ModelError
 

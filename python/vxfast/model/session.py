@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from contextlib import contextmanager
 import time
 import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -188,7 +189,7 @@ class Model:
         next call (:meth:`_sync`), since another thread may be running theirs right now."""
         try:
             result = make_batch_dynamic(self._source, self._cache, input_name=self._inputs[0].name,
-                                        static_batch=int(self._static_batch),
+                                        static_batch=int(self._static_batch or 0),
                                         samples=self._verify_samples)
             ok, note = result.ok, result.reason
         except ImportError:
@@ -239,7 +240,7 @@ class Model:
             return s.run(x, copy=copy)
 
     @contextmanager
-    def stream(self) -> Iterator["ModelStream"]:
+    def stream(self) -> Iterator[ModelStream]:
         """Hold one free stream (waiting for one if all are busy) for several calls; its
         ``copy=False`` outputs stay valid until the block ends or its next call."""
         if self._closed:
@@ -392,7 +393,7 @@ class Model:
         return bufs
 
     def _run_split(self, st: _Stream, feeds: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
-        b = int(self._static_batch)
+        b = int(self._static_batch or 1)  # only called for static batches
         pieces: list[list[np.ndarray]] = []
         for start in range(0, n, b):
             chunk = {}
@@ -411,7 +412,7 @@ class Model:
         return self._trt.run(feeds)
 
     def _run_split_engine(self, feeds: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
-        b = int(self._static_batch)
+        b = int(self._static_batch or 1)  # only called for static batches
         pieces = []
         for start in range(0, n, b):
             chunk = {}
@@ -478,7 +479,7 @@ class Model:
                 self._trt.close()
                 self._trt = None
 
-    def __enter__(self) -> "Model":
+    def __enter__(self) -> Model:
         return self
 
     def __exit__(self, *exc: object) -> None:

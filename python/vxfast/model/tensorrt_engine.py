@@ -67,7 +67,8 @@ class TensorRTRunner:
                              "(built by another TensorRT version or for another GPU?)")
         self._context = self._engine.create_execution_context()
         self._stream = self._check(cudart.cudaStreamCreate(), "cudaStreamCreate")
-        inputs, outputs = [], []
+        inputs: list = []
+        outputs: list = []
         for i in range(self._engine.num_io_tensors):
             name = self._engine.get_tensor_name(i)
             shape = tuple(int(d) if d >= 0 else None for d in self._engine.get_tensor_shape(name))

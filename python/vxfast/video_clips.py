@@ -17,12 +17,13 @@ few clips never decode the whole file. Which frames a clip holds is :func:`clip_
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
-from .preprocess import _CLIP_MEAN, _CLIP_STD, _IMAGENET_MEAN, _IMAGENET_STD, CenterCrop, Resize, _size_hw
+from .preprocessing import _CLIP_MEAN, _CLIP_STD, _IMAGENET_MEAN, _IMAGENET_STD, CenterCrop, Resize, _size_hw
 from .video import VideoReader
 
 __all__ = ["Clip", "ClipBatch", "Embeddings", "clips", "clip_batch", "clip_indices", "slow_indices",
@@ -38,7 +39,7 @@ CLIP_NORMS = {
 CLIP_LAYOUTS = ("CTHW", "TCHW", "THWC")
 
 PathLike = Union[str, "os.PathLike[str]"]
-Norm = Union[None, str, Tuple[Sequence[float], Sequence[float]]]
+Norm = Union[None, str, tuple[Sequence[float], Sequence[float]]]
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Clip:
     slow: Optional[np.ndarray] = None
 
     @property
-    def pathways(self) -> List[np.ndarray]:
+    def pathways(self) -> list[np.ndarray]:
         """``[slow, fast]`` (PyTorchVideo SlowFast input order) when ``alpha`` was given, else ``[data]``."""
         return [self.data] if self.slow is None else [self.slow, self.data]
 
@@ -83,7 +84,7 @@ class ClipBatch:
     slow: Optional[np.ndarray] = None
 
     @property
-    def pathways(self) -> List[np.ndarray]:
+    def pathways(self) -> list[np.ndarray]:
         """``[slow, fast]`` batches when ``alpha`` was given, else ``[data]``."""
         return [self.data] if self.slow is None else [self.slow, self.data]
 
@@ -110,7 +111,7 @@ def _parse_uniform(sample: Any) -> int:
     return n
 
 
-def _norm(norm: Norm) -> Tuple[Tuple[float, ...], Tuple[float, ...]]:
+def _norm(norm: Norm) -> tuple[tuple[float, ...], tuple[float, ...]]:
     if norm is None:
         return (0.0,) * 3, (1.0,) * 3
     if isinstance(norm, str):
@@ -145,7 +146,7 @@ def _make_spec(size: Any, crop: str, resize_short: Optional[int], layout: str, n
     if dname == "uint8":  # raw 0..255 pixels: normalisation belongs to the model then
         mean, std = (0.0,) * 3, (1.0,) * 3
     frame_layout = "hwc" if layout == "THWC" else "chw"
-    kw: Dict[str, Any] = dict(mean=mean, std=std, layout=frame_layout, dtype=dname)
+    kw: dict[str, Any] = dict(mean=mean, std=std, layout=frame_layout, dtype=dname)
     if crop.lower() == "resize":
         if resize_short is not None:
             raise ValueError(f"resize_short={resize_short!r}: only meaningful with crop='center'")
@@ -295,10 +296,10 @@ class _Plan:
 
 
 def clips(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, step: int = 1,
-          num_clips: Union[int, str] = 1, size: Union[int, Tuple[int, int]] = 224, crop: str = "center",
+          num_clips: Union[int, str] = 1, size: Union[int, tuple[int, int]] = 224, crop: str = "center",
           layout: str = "CTHW", norm: Norm = "kinetics", dtype: Any = "float32", *,
           sample: Optional[str] = None, resize_short: Optional[int] = None,
-          alpha: Optional[int] = None, short: str = "pad", threads: int = 0) -> Iterator[Clip]:
+          alpha: Optional[int] = None, short: str = "pad", threads: Optional[int] = None) -> Iterator[Clip]:
     """Yields :class:`Clip` tensors for temporal models, one clip at a time.
 
     Args:
@@ -325,7 +326,8 @@ def clips(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, step: 
             decoded fast clip, nothing decoded twice); ``clip.pathways`` is ``[slow, fast]``.
         short: a video shorter than a clip's span: ``"pad"`` repeats its last frame (PyTorchVideo's
             behaviour), ``"error"`` raises ValueError.
-        threads: decoder threads when ``video`` is a path (0: FFmpeg's choice).
+        threads: decoder threads when ``video`` is a path, as :class:`VideoReader`
+            (None: vxfast's choice; 0: FFmpeg's choice).
 
     Raises:
         ValueError: a bad argument (the message names it and its value).
@@ -349,11 +351,11 @@ def _iterate(plan: _Plan) -> Iterator[Clip]:
 
 
 def clip_batch(video: Union[PathLike, VideoReader], frames_per_clip: int = 16, step: int = 1,
-               num_clips: Union[int, str] = 1, size: Union[int, Tuple[int, int]] = 224,
+               num_clips: Union[int, str] = 1, size: Union[int, tuple[int, int]] = 224,
                crop: str = "center", layout: str = "CTHW", norm: Norm = "kinetics",
                dtype: Any = "float32", *, sample: Optional[str] = None,
                resize_short: Optional[int] = None, alpha: Optional[int] = None, short: str = "pad",
-               threads: int = 0) -> ClipBatch:
+               threads: Optional[int] = None) -> ClipBatch:
     """All clips of :func:`clips` in one array ``(N, *clip shape)``, each decoded straight into its
     slot: ``clip_batch(v).data`` is X3D's (1, 3, 16, 224, 224); ``num_clips=10`` gives the
     multi-view test batch. Same arguments as :func:`clips`."""
@@ -387,7 +389,7 @@ class Embeddings:
 def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps:1",
           preprocess: Any = None, batch_size: int = 16, output: Union[int, str] = 0,
           normalize: bool = False, start: Optional[float] = None, end: Optional[float] = None,
-          threads: int = 0) -> Embeddings:
+          threads: Optional[int] = None) -> Embeddings:
     """Runs an ONNX image model (CLIP-style image encoder, any classifier) over sampled frames.
 
     Args:
@@ -405,13 +407,13 @@ def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps
     tensors are copied once into their batch slot), then the batch is run.
     """
     from .model import Model
-    from .preprocess import _Spec, presets
+    from .preprocessing import _Spec, presets
 
     bs = _pos_int(batch_size, "batch_size")
     m = model if isinstance(model, Model) else Model(model)
     if preprocess is None:
         hw = tuple(m.info.inputs[0].shape[-2:])
-        size: Tuple[int, int] = (224, 224)
+        size: tuple[int, int] = (224, 224)
         if len(hw) == 2 and all(isinstance(d, int) and d > 0 for d in hw):
             size = (int(hw[0]), int(hw[1]))  # type: ignore[arg-type]
         preprocess = presets.clip(size[0] if size[0] == size[1] else size)
@@ -432,9 +434,9 @@ def embed(video: Union[PathLike, VideoReader], model: Any, *, sample: str = "fps
         info = reader.info
         fshape = preprocess.output_shape(info.width, info.height)
         batch = np.empty((bs,) + tuple(fshape), np.dtype(preprocess.dtype))
-        vecs: List[np.ndarray] = []
-        index: List[int] = []
-        pts: List[float] = []
+        vecs: list[np.ndarray] = []
+        index: list[int] = []
+        pts: list[float] = []
         fill = 0
 
         def flush(k: int) -> None:

@@ -1,14 +1,15 @@
-"""``vxfast.detect``: detections over a whole video at the speed of the model.
+"""``vxfast.detection``: :func:`vxfast.detect`, detections over a whole video at the speed of the model.
 
 A C++ producer thread decodes and letterboxes frames straight into preallocated batch tensors while
 the model runs (onnxruntime releases the GIL), so decode and preprocessing hide behind inference;
-postprocessing is the C++ YOLO decode + NMS (~0.2 ms a frame).
+postprocessing is the C++ YOLO decode + NMS (~0.1 ms a frame), prepared once per call
+(:class:`vxfast.postprocess.YoloDecoder`) and fed the batch's native letterbox geometry.
 
 >>> import vxfast
 >>> from vxfast.shared_data import shared_path
 >>> for r in vxfast.detect(shared_path("media/vtest.avi"), shared_path("models/yolov8n.onnx"),
 ...                        sample="uniform:2"):
-...     print(r.index, len(r), sorted(set(r.class_names))[:1])
+...     print(r.index, len(r), sorted(set(r.class_names.tolist()))[:1])
 0 ... ['person']
 340 ... ['person']
 """
@@ -17,50 +18,24 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
-import numpy as np
-
+from .config import Config, heuristics, resolve_config
 from .detections import Detections
 from .pipeline import Pipeline
+from .postprocess import YoloDecoder
 from .video import VideoReader
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = ["detect", "FrameDetections", "DetectStats", "default_streams"]
 
-
-@dataclass
-class FrameDetections:
-    """Detections of one frame, in source-frame pixels."""
-
-    index: int
-    pts: float
-    detections: Detections
-
-    @property
-    def xyxy(self) -> np.ndarray:
-        return self.detections.xyxy
-
-    @property
-    def scores(self) -> np.ndarray:
-        return self.detections.scores
-
-    @property
-    def class_ids(self) -> np.ndarray:
-        return self.detections.class_ids
-
-    @property
-    def names(self) -> Optional[Dict[int, str]]:
-        return self.detections.names
-
-    @property
-    def class_names(self) -> List[str]:
-        names = self.detections.names or {}
-        return [names.get(int(c), str(int(c))) for c in self.detections.class_ids]
-
-    def __len__(self) -> int:
-        return len(self.detections)
+#: Deprecated name: :func:`detect` yields :class:`Detections` (with ``index`` and ``pts`` set).
+FrameDetections = Detections
 
 
 @dataclass
@@ -84,81 +59,65 @@ class DetectStats:
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
 
 
-def _decoder_threads(info) -> int:
-    """Decoder threads for a pipeline feeding this model. When the model runs on the CPU of a small
-    machine it already keeps every core busy; one decode thread then beats FFmpeg's auto choice
-    (measured on 2 cores, 1080p H.264 + YOLOv8n: 18.1 vs 17.2 fps, docs/performance.md)."""
-    providers = [str(p) for p in (getattr(info, "providers", None) or [])]
-    on_cpu = not providers or all(p.startswith("CPU") for p in providers)
-    return 1 if on_cpu and (os.cpu_count() or 1) <= 4 else 0
-
-
-def default_streams(providers="auto", tensorrt: bool = True) -> int:
-    """Model streams :func:`detect` uses when it loads the model itself: 2 when the model runs on
-    the CPU (two 1-thread sessions on alternate batches out-run one 2-thread session by ~20 % on
-    2 cores: docs/performance.md), else 1 (a GPU queue gains nothing from a second session)."""
-    import onnxruntime as ort
-
-    from .model.providers import runs_on_cpu
-
-    cores = os.cpu_count() or 1
-    return 2 if cores >= 2 and runs_on_cpu(providers, ort.get_available_providers(),
-                                           tensorrt=tensorrt) else 1
+def default_streams(providers: Any = "auto", tensorrt: bool = True) -> int:
+    """Model streams :func:`detect` uses when it loads the model itself and the config leaves
+    ``streams`` at 0: :func:`vxfast.config.heuristics.model_streams` (2 on the CPU, else 1)."""
+    return heuristics.model_streams(heuristics.config_runs_on_cpu(providers, tensorrt))
 
 
 class _Detector:
-    def __init__(self, video, model, batch, sample, conf, iou, max_det, classes, profile, start, end,
-                 agnostic, streams):
+    def __init__(self, video: Union[str, os.PathLike[str], VideoReader], model: Any,
+                 cfg: Config, batch: Optional[int], sample: str, decoder: YoloDecoder,
+                 start: Optional[float], end: Optional[float], streams: Optional[int]) -> None:
         from .model import Model
-        from .postprocess import yolo  # noqa: F401  (fail early if missing)
 
-        if not 0.0 <= conf <= 1.0:
-            raise ValueError(f"conf={conf!r} must be within [0, 1]")
-        if not 0.0 <= iou <= 1.0:
-            raise ValueError(f"iou={iou!r} must be within [0, 1]")
         if isinstance(model, Model):
             self.model = model
         else:
-            from .config import resolve_config
-
             if streams is None:
-                cfg = resolve_config(profile)
                 streams = cfg.streams or (default_streams(cfg.providers, cfg.tensorrt)
                                           if not str(model).endswith(".engine") else 1)
-            self.model = Model(model, profile=profile, batch=batch, streams=streams)
+            self.model = Model(model, profile=cfg, batch=batch, streams=streams)
         info = self.model.info
         if info.task not in (None, "detect"):
             raise ValueError(f"detect() needs a detection model; {info.name} is a {info.task!r} model")
         if batch is None:
             batch = max(1, int(getattr(self.model, "batch", 1) or 1))
-        imgsz = info.imgsz or tuple(self.model.input_shape(batch)[-2:])
-        from .preprocess import Letterbox
+        imgsz = info.imgsz or self._input_hw(batch, cfg)
+        from .preprocessing import Letterbox
 
-        self.reader = video if isinstance(video, VideoReader) else VideoReader(video, threads=_decoder_threads(info))
-        self.spec = Letterbox(tuple(int(s) for s in imgsz))
+        if isinstance(video, VideoReader):
+            self.reader = video
+        else:
+            on_cpu = heuristics.providers_run_on_cpu(getattr(info, "providers", None) or [])
+            self.reader = VideoReader(video, threads=heuristics.decoder_threads_for_model(on_cpu))
+        self.spec = Letterbox((int(imgsz[0]), int(imgsz[1])))
         self.pipeline = Pipeline(self.reader, self.spec, batch=batch, sample=sample, start=start, end=end)
-        self.kw = dict(conf=conf, iou=iou, max_det=max_det, classes=classes, agnostic=agnostic)
+        self.decoder = decoder.with_names(self.model.names) if self.model.names else decoder
         self.stats = DetectStats()
 
-    def _infer(self, b) -> tuple:
+    def _input_hw(self, batch: int, cfg: Config) -> tuple[int, int]:
+        """The model input's (height, width); ``cfg.input_size`` when the model leaves them free."""
+        from .errors import ModelError
+
+        try:
+            return tuple(self.model.input_shape(batch)[-2:])  # type: ignore[return-value]
+        except ModelError:
+            return (cfg.input_size, cfg.input_size)
+
+    def _infer(self, b: Any) -> tuple:
         """Inference + postprocessing of one batch on whichever model stream is free. Runs on a
         worker thread when the model has several streams (onnxruntime and the C++ decode + NMS
         release the GIL)."""
-        from .postprocess import yolo
-
         with self.model.stream() as s:
             t1 = time.perf_counter()
             outs = s.run(b.tensor, copy=False)
             t2 = time.perf_counter()
-            # One thread: the model's streams keep every other core busy, so a helper thread
-            # would only preempt inference (docs/postprocess.md, threads).
-            dets = yolo(outs[0], letterbox=b.letterbox, names=self.model.names, threads=1, **self.kw)
+            dets = self.decoder(outs[0], b.letterbox)
             t3 = time.perf_counter()
-        if isinstance(dets, Detections):
-            dets = [dets]
         return b.indices, b.pts, dets, t2 - t1, t3 - t2
 
-    def __iter__(self) -> Iterator[FrameDetections]:
+    def __iter__(self) -> Iterator[Detections]:
         st = self.stats
         n = st.streams = self.model.streams
         t_start = time.perf_counter()
@@ -190,7 +149,9 @@ class _Detector:
                 for k, d in enumerate(dets):
                     st.frames += 1
                     st.detections += len(d)
-                    yield FrameDetections(int(indices[k]), float(pts[k]), d)
+                    d.index = int(indices[k])
+                    d.pts = float(pts[k])
+                    yield d
         finally:
             if pool is not None:
                 for f in pending:
@@ -201,35 +162,44 @@ class _Detector:
             self.pipeline.close()
 
 
-def detect(video: Union[str, "os.PathLike[str]", VideoReader], model, *, batch: Optional[int] = None,
-           sample: str = "all", conf: Optional[float] = None, iou: Optional[float] = None,
-           max_det: int = 300, classes: Optional[Sequence[int]] = None, agnostic: bool = False,
-           profile=None, start: Optional[float] = None, end: Optional[float] = None,
-           stats: Optional[DetectStats] = None, streams: Optional[int] = None) -> Iterator[FrameDetections]:
-    """Runs a YOLO-style detector over a video; yields one :class:`FrameDetections` per frame, in order.
+def detect(video: Union[str, os.PathLike[str], VideoReader], model: Union[str, os.PathLike[str], Model],
+           *, batch: Optional[int] = None, sample: str = "all", conf: Optional[float] = None,
+           iou: Optional[float] = None, max_det: Optional[int] = None,
+           classes: Optional[Sequence[int]] = None, agnostic: bool = False,
+           profile: str | Config | None = None, start: Optional[float] = None,
+           end: Optional[float] = None, stats: Optional[DetectStats] = None,
+           streams: Optional[int] = None) -> Iterator[Detections]:
+    """Runs a YOLO-style detector over a video; yields one :class:`Detections` per frame, in
+    order, with ``index`` (the frame's index) and ``pts`` (seconds) set.
 
     Args:
         video: a path or a :class:`VideoReader`.
         model: a path, a bare model name (``VXFAST_MODEL_DIR``, ``models/``) or a :class:`vxfast.Model`.
         batch: frames per inference call (default: the profile's batch, else the model's).
         sample, start, end: which frames (as :meth:`VideoReader.frames`).
-        conf, iou: thresholds (default: the profile's, else 0.25 / 0.45).
-        max_det, classes, agnostic: as :func:`vxfast.postprocess.yolo`.
-        profile: a profile name or :class:`vxfast.Config`; explicit arguments override it.
+        conf, iou, max_det: thresholds and the per-frame cap (default: the profile's
+            ``conf_threshold`` / ``iou_threshold`` / ``max_det``: 0.25 / 0.45 / 300).
+        classes, agnostic: as :class:`vxfast.postprocess.YoloDecoder`.
+        profile: a profile name or :class:`vxfast.Config`, resolved once here (with the
+            ``VXFAST_*`` environment); explicit arguments override it.
         stats: a :class:`DetectStats` to fill (frames, detections, time per stage) as it runs.
         streams: model sessions running batches concurrently when ``model`` is loaded here
             (default: the profile's, else :func:`default_streams`: 2 on the CPU, 1 on a GPU); a
             given :class:`vxfast.Model` runs with its own ``streams``.
-    """
-    from .config import resolve_config
 
-    cfg = resolve_config(profile)  # explicit arguments override it
-    conf = float(cfg.conf_threshold) if conf is None else conf
-    iou = float(cfg.iou_threshold) if iou is None else iou
+    The decoder (thresholds, class filter, layout) is prepared once per call and checked before
+    the model is loaded; decoder threads come from :mod:`vxfast.config.heuristics` when ``video``
+    is a path.
+    """
+    cfg = resolve_config(profile)  # once; explicit arguments override it
     if batch is None and cfg.batch_size:
         batch = int(cfg.batch_size)
-    d = _Detector(video, model, batch, sample, conf, iou, max_det, classes, profile, start, end, agnostic,
-                  streams)
+    # Checked before the model loads; labelled with the model's names once it has.
+    decoder = YoloDecoder(cfg.conf_threshold if conf is None else conf,
+                          cfg.iou_threshold if iou is None else iou,
+                          cfg.max_det if max_det is None else max_det, agnostic, classes,
+                          threads=heuristics.postprocess_threads_beside_inference())
+    d = _Detector(video, model, cfg, batch, sample, decoder, start, end, streams)
     if stats is not None:
         d.stats = stats
     return iter(d)

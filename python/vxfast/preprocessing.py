@@ -13,12 +13,19 @@ channel order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from collections.abc import Sequence
+from typing import Any, Optional, Union
 
 import numpy as np
 
 from . import _core
+
+#: How a source image was placed in its tensor: ``tensor = source * scale + pad`` (immutable, with
+#: ``scale_x, scale_y, pad_left, pad_top, src_width, src_height`` and the mappings
+#: ``to_source(xyxy)``, ``to_source_points(points)``, ``to_tensor(xyxy)``). A C++ value
+#: (``_core.LetterboxGeometry``): the spec makes it, a :class:`vxfast.Batch` carries it and the
+#: postprocess decoders read it without going through Python attributes.
+from ._core import LetterboxGeometry as LetterboxInfo
 
 __all__ = [
     "Letterbox",
@@ -32,7 +39,7 @@ __all__ = [
     "preprocess_nv12",
 ]
 
-Size = Union[int, Tuple[int, int]]
+Size = Union[int, tuple[int, int]]
 Triple = Union[float, Sequence[float]]
 ImageLike = Union[np.ndarray, Sequence[np.ndarray]]
 
@@ -41,7 +48,7 @@ _LAYOUTS = ("chw", "hwc")
 _DTYPES = ("float32", "float16", "uint8")
 
 
-def _size_hw(size: Size, name: str = "size") -> Tuple[int, int]:
+def _size_hw(size: Size, name: str = "size") -> tuple[int, int]:
     """``640`` -> (640, 640); ``(h, w)`` -> (h, w); anything else -> ValueError."""
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
         h = w = int(size)
@@ -55,15 +62,17 @@ def _size_hw(size: Size, name: str = "size") -> Tuple[int, int]:
     return h, w
 
 
-def _triple(v: Triple, name: str) -> Tuple[float, float, float]:
+def _triple(v: Triple, name: str) -> tuple[float, float, float]:
     if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
         return (float(v),) * 3
+    if isinstance(v, bool):
+        raise ValueError(f"{name}={v!r}: expected a number or three numbers")
     t = tuple(float(x) for x in v)
     if len(t) == 1:
-        return t * 3
+        return (t[0], t[0], t[0])
     if len(t) != 3:
         raise ValueError(f"{name}={v!r}: expected one value or three (one per channel)")
-    return t  # type: ignore[return-value]
+    return (t[0], t[1], t[2])
 
 
 def _choice(v: Any, name: str, allowed: Sequence[str]) -> str:
@@ -94,7 +103,7 @@ class _Spec:
     def _geometry_kwargs(self) -> dict:
         raise NotImplementedError
 
-    def to_core(self) -> "_core.PreprocessSpec":
+    def to_core(self) -> _core.PreprocessSpec:
         """The bound C++ spec (built once; raises ValueError for bad values)."""
         core = self.__dict__.get("_core_spec")
         if core is None:
@@ -104,23 +113,23 @@ class _Spec:
             self.__dict__["_core_spec"] = core
         return core
 
-    def output_shape(self, src_width: int, src_height: int) -> Tuple[int, ...]:
+    def output_shape(self, src_width: int, src_height: int) -> tuple[int, ...]:
         """Tensor shape (no batch axis) for a ``src_width`` x ``src_height`` source."""
         return tuple(self.to_core().output_shape(src_width, src_height))
 
-    def info(self, src_width: int, src_height: int) -> "LetterboxInfo":
+    def info(self, src_width: int, src_height: int) -> LetterboxInfo:
         """The :class:`LetterboxInfo` a source of this size gets, without touching pixels."""
-        return LetterboxInfo(*self.to_core().letterbox_info(src_width, src_height))
+        return self.to_core().geometry(src_width, src_height)
 
     def __call__(self, image: ImageLike, out: Optional[np.ndarray] = None, *,
-                 input_order: str = "rgb") -> Tuple[np.ndarray, Any]:
+                 input_order: str = "rgb") -> tuple[np.ndarray, Any]:
         return preprocess(image, self, out, input_order=input_order)
 
     def _fields(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._fields() == self._fields()  # type: ignore[attr-defined]
+        return isinstance(other, _Spec) and type(other) is type(self) and other._fields() == self._fields()
 
     def __hash__(self) -> int:
         return hash((type(self), tuple(sorted(self._fields().items()))))
@@ -246,57 +255,10 @@ class presets:
                          dtype=dtype)
 
 
-@dataclass(frozen=True)
-class LetterboxInfo:
-    """How a source image was placed in its tensor: ``tensor = source * scale + pad``.
-
-    ``scale_x``/``scale_y`` are resized/source per axis; ``pad_left``/``pad_top`` are negative for a
-    centre crop.
-    """
-
-    scale_x: float
-    scale_y: float
-    pad_left: float
-    pad_top: float
-    src_width: int
-    src_height: int
-
-    def to_source(self, xyxy: np.ndarray) -> np.ndarray:
-        """Boxes ``(..., 4)`` x1,y1,x2,y2 in tensor pixels -> source pixels, clipped to the image."""
-        b = np.asarray(xyxy)
-        if b.ndim == 0 or b.shape[-1] != 4:
-            raise ValueError(f"xyxy: expected shape (..., 4), got {b.shape}")
-        out = b.astype(b.dtype if b.dtype.kind == "f" else np.float32, copy=True)
-        out[..., 0::2] = np.clip((out[..., 0::2] - self.pad_left) / self.scale_x, 0, self.src_width)
-        out[..., 1::2] = np.clip((out[..., 1::2] - self.pad_top) / self.scale_y, 0, self.src_height)
-        return out
-
-    def to_source_points(self, points: np.ndarray) -> np.ndarray:
-        """Points ``(..., D)`` with D >= 2 (x, y[, score...]) -> source pixels, clipped; extra
-        columns such as keypoint confidences are kept as they are."""
-        p = np.asarray(points)
-        if p.ndim == 0 or p.shape[-1] < 2:
-            raise ValueError(f"points: expected shape (..., 2+), got {p.shape}")
-        out = p.astype(p.dtype if p.dtype.kind == "f" else np.float32, copy=True)
-        out[..., 0] = np.clip((out[..., 0] - self.pad_left) / self.scale_x, 0, self.src_width)
-        out[..., 1] = np.clip((out[..., 1] - self.pad_top) / self.scale_y, 0, self.src_height)
-        return out
-
-    def to_tensor(self, xyxy: np.ndarray) -> np.ndarray:
-        """Boxes ``(..., 4)`` in source pixels -> tensor pixels (the forward mapping)."""
-        b = np.asarray(xyxy)
-        if b.ndim == 0 or b.shape[-1] != 4:
-            raise ValueError(f"xyxy: expected shape (..., 4), got {b.shape}")
-        out = b.astype(b.dtype if b.dtype.kind == "f" else np.float32, copy=True)
-        out[..., 0::2] = out[..., 0::2] * self.scale_x + self.pad_left
-        out[..., 1::2] = out[..., 1::2] * self.scale_y + self.pad_top
-        return out
-
-
 SpecLike = Union[_Spec, "_core.PreprocessSpec"]
 
 
-def _core_spec(spec: SpecLike) -> "_core.PreprocessSpec":
+def _core_spec(spec: SpecLike) -> _core.PreprocessSpec:
     if isinstance(spec, _Spec):
         return spec.to_core()
     if isinstance(spec, _core.PreprocessSpec):
@@ -312,7 +274,7 @@ def _require_array(x: Any, name: str) -> np.ndarray:
 
 def preprocess(images: ImageLike, spec: SpecLike, out: Optional[np.ndarray] = None, *,
                input_order: str = "rgb", threads: int = 0
-               ) -> Tuple[np.ndarray, Union[LetterboxInfo, List[LetterboxInfo]]]:
+               ) -> tuple[np.ndarray, Union[LetterboxInfo, list[LetterboxInfo]]]:
     """Apply ``spec`` to one image or a batch.
 
     Args:
@@ -350,8 +312,8 @@ def preprocess(images: ImageLike, spec: SpecLike, out: Optional[np.ndarray] = No
         return out, infos
     arr = _require_array(images, "images")
     if arr.ndim == 4:
-        tensor, infos = _core.preprocess_batch(core, arr, input_order, out, threads)
-        return tensor, [LetterboxInfo(*i) for i in infos]
+        tensor, raw = _core.preprocess_batch(core, arr, input_order, out, threads)
+        return tensor, [LetterboxInfo(*i) for i in raw]
     if arr.ndim != 3:
         raise ValueError(f"images: expected (H, W, 3) or (N, H, W, 3) uint8, got shape {arr.shape}")
     tensor, info = _core.preprocess_image(core, arr, input_order, out, threads)
@@ -361,7 +323,7 @@ def preprocess(images: ImageLike, spec: SpecLike, out: Optional[np.ndarray] = No
 def letterbox(image: ImageLike, size: Size = 640, *, pad_value: Triple = 114, center: bool = True,
               stride: Optional[int] = None, input_order: str = "rgb",
               out: Optional[np.ndarray] = None, **normalize: Any
-              ) -> Tuple[np.ndarray, Union[LetterboxInfo, List[LetterboxInfo]]]:
+              ) -> tuple[np.ndarray, Union[LetterboxInfo, list[LetterboxInfo]]]:
     """YOLO letterbox: ``vxfast.letterbox(img, 640) -> (float32 (3, 640, 640) RGB 0..1, info)``.
 
     ``normalize`` takes the :class:`Letterbox` keywords ``scale``, ``mean``, ``std``, ``order``,
@@ -379,7 +341,7 @@ YUV_MATRICES = ("bt601", "bt709", "bt2020", "fcc", "smpte240m")
 def preprocess_yuv420(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: SpecLike, *,
                       matrix: str = "bt601", full_range: bool = False,
                       out: Optional[np.ndarray] = None, threads: int = 0
-                      ) -> Tuple[np.ndarray, LetterboxInfo]:
+                      ) -> tuple[np.ndarray, LetterboxInfo]:
     """Fused YUV420P planes -> tensor: ``y`` (H, W), ``u``/``v`` ((H+1)//2, (W+1)//2), uint8.
 
     ``matrix`` is ``"bt601"`` (FFmpeg's default for SD and untagged video), ``"bt709"``,
@@ -397,7 +359,7 @@ def preprocess_yuv420(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: SpecLik
 
 def preprocess_nv12(y: np.ndarray, uv: np.ndarray, spec: SpecLike, *, matrix: str = "bt601",
                     full_range: bool = False, out: Optional[np.ndarray] = None, threads: int = 0
-                    ) -> Tuple[np.ndarray, LetterboxInfo]:
+                    ) -> tuple[np.ndarray, LetterboxInfo]:
     """Fused NV12 planes -> tensor: ``y`` (H, W), ``uv`` ((H+1)//2, (W+1)//2, 2) interleaved U, V."""
     core = _core_spec(spec)
     _require_array(y, "y")
