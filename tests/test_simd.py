@@ -47,7 +47,7 @@ import numpy as np
 warnings.simplefilter("always")
 import vxfast
 from vxfast import _core, features
-pre = sys.modules["vxfast.preprocess"]
+pre = sys.modules["vxfast.preprocessing"]
 post = sys.modules["vxfast.postprocess"]
 img = np.arange(48 * 64 * 3, dtype=np.uint8).reshape(48, 64, 3)
 boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]], np.float32)
