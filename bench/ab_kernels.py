@@ -68,7 +68,8 @@ def main() -> None:
     head = rng.random((1, 84, 8400), dtype=np.float32) ** 8
     head[0, :4] *= 640
     cpu = vxfast.simd_info()["cpu"] if hasattr(vxfast, "simd_info") else _core.postprocess_cpu_simd_level()
-    for lvl in ("scalar", "avx2", "avx512")[: ("scalar", "avx2", "avx512").index(cpu) + 1] if cpu != "neon" else ("scalar",):
+    isa = ("scalar", "avx2", "avx512")
+    for lvl in isa[: isa.index(cpu) + 1] if cpu != "neon" else ("scalar",):
         r[f"nms 3000 boxes {lvl} us"] = 1e3 * p10_ms(lambda: _core.nms(boxes, scores, 0.3, None, -1, simd=lvl), 30)
         r[f"yolo_decode 8400x80 {lvl} us"] = 1e3 * p10_ms(lambda: _core.yolo_decode(
             head, "channels_first", 80, 0.25, 0.45, 300, False, [], None, 0, simd=lvl), 30)

@@ -7,7 +7,6 @@ import pytest
 
 import vxfast
 from test_preprocess_reference import normalize, torchvision_center_crop, ultralytics_letterbox
-from vxfast import _core
 
 
 def assert_close_255(ours: np.ndarray, ref: np.ndarray) -> None:

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 import vxfast
-from vxfast import _core
-from vxfast import features
+from vxfast import _core, features
 
 INFO = vxfast.simd_info()
 CPU = INFO["cpu"]

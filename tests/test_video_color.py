@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import vxfast
+
 from media_helpers import ffmpeg_rgb
 
 # Smooth but saturated content: a wrong colour matrix is off by ~28 LSB, while the two paths'

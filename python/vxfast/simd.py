@@ -14,7 +14,7 @@ from one level (``cpp/common/simd.h``):
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, TypedDict
+from typing import Optional, TypedDict
 
 from . import _core
 
@@ -28,8 +28,8 @@ class SimdInfo(TypedDict):
     cpu: str                 # the best level this CPU runs
     requested: Optional[str]  # VXFAST_SIMD verbatim, None when unset
     level: str               # the level in force (set_simd_level, else VXFAST_SIMD lowered, else cpu)
-    areas: Dict[str, str]    # the level each kernel family really runs for it
-    runnable: List[str]      # levels this CPU runs
+    areas: dict[str, str]    # the level each kernel family really runs for it
+    runnable: list[str]      # levels this CPU runs
     avx512vbmi: bool         # the AVX-512 YUV kernel's VBMI tap fetch is available
 
 

@@ -241,7 +241,7 @@ class VideoReader:
         """One frame by display index (see :meth:`get_frames_at`)."""
         return self.get_frames_at([index], format, preprocess)[0]
 
-    def indices_at_times(self, times: Sequence[float]) -> List[int]:
+    def indices_at_times(self, times: Sequence[float]) -> list[int]:
         """Display index of the first frame with ``pts >= t`` for each time t (seconds on the
         stream's clock, as :attr:`Frame.pts`; a t before the first frame gives 0).
 
@@ -268,7 +268,7 @@ class VideoReader:
         return out
 
     def get_frames_at_times(self, times: Sequence[float], format: str = "rgb24",
-                            preprocess=None) -> List[Frame]:
+                            preprocess=None) -> list[Frame]:
         """For each time t (seconds on the stream's clock, as :attr:`Frame.pts`), the first frame
         with ``pts >= t``, decoded with an accurate seek; in the order asked.
 
