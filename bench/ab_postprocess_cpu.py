@@ -23,6 +23,8 @@ import numpy as np
 import vxfast
 from vxfast.postprocess import yolo
 
+# Builds from before vxfast._core had submodules keep everything at its top (A/B against them).
+post_core = getattr(vxfast._core, "postprocess", vxfast._core)
 FIELDS = ("scale_x", "scale_y", "pad_left", "pad_top", "src_width", "src_height")
 
 
@@ -39,8 +41,8 @@ def main() -> None:
             "yolo threads=1, LetterboxInfo":
                 lambda o, k: yolo(o, conf=conf, iou=0.45, letterbox=li[k], names=names, threads=1),
             "raw _core.yolo_decode":
-                lambda o, k: vxfast._core.yolo_decode(o, "channels_first", 80, conf, 0.45, 300, False, [],
-                                                      None, 0, threads=1),
+                lambda o, k: post_core.yolo_decode(o, "channels_first", 80, conf, 0.45, 300, False, [],
+                                                   None, 0, threads=1),
         }
         if hasattr(vxfast.postprocess, "YoloDecoder"):
             dec = vxfast.postprocess.YoloDecoder(conf, 0.45, names=names, threads=1)

@@ -31,6 +31,9 @@ import vxfast  # noqa: E402
 from bench_decode import pyav_decode_only  # noqa: E402
 from vxfast import _core  # noqa: E402
 
+# Builds from before vxfast._core had submodules keep everything at its top (A/B against them).
+_prep_core = getattr(_core, "preprocess", _core)
+
 from media import h264_1080p  # noqa: E402
 
 
@@ -50,8 +53,8 @@ def vx(path, kind, threads, flags):
     spec = vxfast.Letterbox(640)
 
     def run():
-        _core.set_avx512_vbmi("gather" not in flags)
-        _core.set_avx512_streaming("temporal" not in flags)
+        _prep_core.set_avx512_vbmi("gather" not in flags)
+        _prep_core.set_avx512_streaming("temporal" not in flags)
         try:
             n = 0
             with vxfast.VideoReader(path, threads) as r:
@@ -60,8 +63,8 @@ def vx(path, kind, threads, flags):
                     n += 1
             return n
         finally:
-            _core.set_avx512_vbmi(True)
-            _core.set_avx512_streaming(True)
+            _prep_core.set_avx512_vbmi(True)
+            _prep_core.set_avx512_streaming(True)
     return run
 
 

@@ -36,6 +36,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import vxfast  # noqa: E402
 from vxfast import _core  # noqa: E402
+
+# Builds from before vxfast._core had submodules keep everything at its top (A/B against them).
+_post_core = getattr(_core, "postprocess", _core)
 from vxfast.postprocess import names_from_metadata, yolo  # noqa: E402
 from vxfast.shared_data import shared_path  # noqa: E402
 
@@ -110,11 +113,11 @@ def main() -> None:
         for lvl in ("scalar", "avx2", "avx512"):
             if ["scalar", "avx2", "avx512"].index(lvl) <= ["scalar", "avx2", "avx512"].index(
                     cpu_level()):
-                methods[f"raw[{lvl}]"] = (lambda lv: lambda o, i: _core.yolo_decode(
+                methods[f"raw[{lvl}]"] = (lambda lv: lambda o, i: _post_core.yolo_decode(
                     o, "channels_first", 80, conf, 0.45, 300, False, [], None, 0, simd=lv))(lvl)
-        methods["raw[auto threads]"] = lambda o, i: _core.yolo_decode(
+        methods["raw[auto threads]"] = lambda o, i: _post_core.yolo_decode(
             o, "channels_first", 80, conf, 0.45, 300, False, [], None, 0, threads=0)
-        pool0 = _core.postprocess_pool_stats()
+        pool0 = _post_core.postprocess_pool_stats()
         times: dict[str, list[float]] = {k: [] for k in methods}
         rng = random.Random(0)
         for _ in range(args.rounds):
@@ -129,7 +132,7 @@ def main() -> None:
                     fn(o, i)
                     times[name].append(time.perf_counter() - t0)
         pool = {k: v - pool0[k] if k != "helpers" else v
-                for k, v in _core.postprocess_pool_stats().items()}
+                for k, v in _post_core.postprocess_pool_stats().items()}
         n_det = statistics.mean(len(yolo(o, conf=conf)[0]) for o in outs)
         med = {k: statistics.median(v) * 1e6 for k, v in times.items()}
         print(f"\nconf={conf}  (mean {n_det:.0f} detections per frame)")
@@ -163,7 +166,7 @@ def floor(outs, rounds: int) -> None:
         print(f"\n{label}:")
         print(f"  out.max() (read floor)  {med(lambda o: o.max(), bufs):7.1f} us")
         for conf in (0.25, 0.001):
-            t = med(lambda o: _core.yolo_decode(o, "channels_first", 80, conf, 0.45, 300, False, [],
+            t = med(lambda o: _post_core.yolo_decode(o, "channels_first", 80, conf, 0.45, 300, False, [],
                                                 None, 0), bufs)
             print(f"  decode conf={conf:<6}     {t:7.1f} us")
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static checks, as CI runs them: ruff (python/, tests/, bench/), mypy (python/vxfast, settings in
-# pyproject.toml) and stubtest (python/vxfast/_core.pyi against the built extension).
+# pyproject.toml) and stubtest (python/vxfast/_core/*.pyi against the built extension).
 #
 #   scripts/lint.sh              # with the active Python (a venv with vxfast's _core built)
 #   PYTHON=/path/to/python scripts/lint.sh

@@ -40,7 +40,7 @@ def test_no_module_is_shadowed_by_a_function(func, module):
 def test_letterbox_info_is_the_native_geometry(tmp_path):
     spec = vxfast.Letterbox(640)
     info = spec.info(1280, 720)
-    assert type(info) is vxfast.LetterboxInfo is _core.LetterboxGeometry
+    assert type(info) is vxfast.LetterboxInfo is _core.geometry.LetterboxGeometry
     assert (info.scale_x, info.scale_y, info.pad_left, info.pad_top) == (0.5, 0.5, 0.0, 140.0)
     assert (info.src_width, info.src_height) == (1280, 720)
     same = vxfast.LetterboxInfo(0.5, 0.5, 0.0, 140.0, 1280, 720)
@@ -235,3 +235,18 @@ def test_threads_zero_is_ffmpegs_choice(vtest_avi):
     ours = heuristics.sequential_decoder_threads()
     if ours > 1:
         assert _decoder_threads_seen(vtest_avi, None) == _decoder_threads_seen(vtest_avi, ours)
+
+
+def test_core_is_grouped_in_area_submodules():
+    import importlib
+    import pickle
+
+    import vxfast._core as core
+
+    for area in ("simd", "decode", "geometry", "preprocess", "postprocess", "features", "pipeline"):
+        sub = importlib.import_module(f"vxfast._core.{area}")
+        assert getattr(core, area) is sub
+    assert core.decode.ReaderCore.__module__ == "vxfast._core.decode"
+    assert not hasattr(core, "ReaderCore") and not hasattr(core, "nms")  # nothing left flat
+    g = vxfast.LetterboxInfo(0.5, 0.5, 0.0, 140.0, 1280, 720)
+    assert pickle.loads(pickle.dumps(g)) == g  # pickled by its submodule's name

@@ -163,8 +163,8 @@ def test_simd_overlap_kernels_equal_scalar(case, level, with_classes):
         level = _cpu_level()
     boxes, scores, classes, thr = case
     c = classes if with_classes else None
-    np.testing.assert_array_equal(_core.nms(boxes, scores, thr, c, -1, simd=level),
-                                  _core.nms(boxes, scores, thr, c, -1, simd="scalar"))
+    np.testing.assert_array_equal(_core.postprocess.nms(boxes, scores, thr, c, -1, simd=level),
+                                  _core.postprocess.nms(boxes, scores, thr, c, -1, simd="scalar"))
 
 
 def test_simd_levels_on_many_boxes():
@@ -179,9 +179,9 @@ def test_simd_levels_on_many_boxes():
     assert len(ref) > 500
     for level in ["scalar", "avx2", "avx512"][: ["scalar", "avx2", "avx512"].index(
             _cpu_level()) + 1]:
-        np.testing.assert_array_equal(_core.nms(boxes, scores, 0.3, None, -1, simd=level), ref)
+        np.testing.assert_array_equal(_core.postprocess.nms(boxes, scores, 0.3, None, -1, simd=level), ref)
     with pytest.raises(ValueError, match="unknown SIMD level 'sse9'; valid values: scalar, neon"):
-        _core.nms(boxes, scores, 0.3, None, -1, simd="sse9")
+        _core.postprocess.nms(boxes, scores, 0.3, None, -1, simd="sse9")
     if _cpu_level() != "scalar":
         with pytest.raises(ValueError, match="not supported by this CPU"):
-            _core.nms(boxes, scores, 0.3, None, -1, simd="neon")
+            _core.postprocess.nms(boxes, scores, 0.3, None, -1, simd="neon")

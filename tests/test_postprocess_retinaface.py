@@ -87,5 +87,5 @@ def test_invalid_input(faces):
     x[0, 123, 5] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite face score"):
         retinaface(x)
-    assert _core.retinaface_prior_count(640, 640) == 16800
+    assert _core.postprocess.retinaface_prior_count(640, 640) == 16800
     assert retinaface(faces.out[:0]) == []

@@ -16,7 +16,7 @@ from test_postprocess_yolo import yolov8n  # noqa: F401  (the real outputs fixtu
 
 
 def decode(out, fmt, nc, conf, threads, iou=0.45, max_det=300, agnostic=False, classes=()):
-    return _core.yolo_decode(out, fmt, nc, conf, iou, max_det, agnostic, list(classes), None, 0,
+    return _core.postprocess.yolo_decode(out, fmt, nc, conf, iou, max_det, agnostic, list(classes), None, 0,
                              threads=threads)
 
 
@@ -63,7 +63,7 @@ def test_many_calls_and_concurrent_callers(yolov8n):
     for th in threads:
         th.join()
     assert not errors, errors
-    stats = _core.postprocess_pool_stats()
+    stats = _core.postprocess.postprocess_pool_stats()
     assert stats["helpers"] >= 0 and stats["tasks"] >= stats["helper_tasks"] >= 0
 
 

@@ -184,8 +184,8 @@ def test_simd_levels_equal_scalar(yolov8n, level):
     t = np.ascontiguousarray(yolov8n.out.transpose(0, 2, 1))
     for out, fmt in ((yolov8n.out, "channels_first"), (t, "channels_last")):
         args = (fmt, 80, 0.001, 0.45, 300, False, [], None, 0)
-        a = _core.yolo_decode(out, *args, simd="scalar")
-        b = _core.yolo_decode(out, *args, simd=level)
+        a = _core.postprocess.yolo_decode(out, *args, simd="scalar")
+        b = _core.postprocess.yolo_decode(out, *args, simd=level)
         for x, y in zip(a, b):
             for u, v in zip(x, y):
                 np.testing.assert_array_equal(u, v)
@@ -207,10 +207,10 @@ def test_class_scan_kernels_vs_numpy(n, nc, levels, seed, level, transposed, neg
     out[0, 4:] = rng.integers(0, levels + 1, (nc, n)) / levels - (0.5 if negative else 0.0)
     conf = float(rng.choice([0.0, 0.5, 1.0 / levels, 0.999]))
     if transposed:
-        got = _core.yolo_decode(np.ascontiguousarray(out.transpose(0, 2, 1)), "channels_last", nc,
+        got = _core.postprocess.yolo_decode(np.ascontiguousarray(out.transpose(0, 2, 1)), "channels_last", nc,
                                 conf, 1.0, -1, True, [], None, 0, simd=level)[0]
     else:
-        got = _core.yolo_decode(out, "channels_first", nc, conf, 1.0, -1, True, [], None, 0,
+        got = _core.postprocess.yolo_decode(out, "channels_first", nc, conf, 1.0, -1, True, [], None, 0,
                                 simd=level)[0]
     boxes, scores, cls, _ = got
     s = out[0, 4:]

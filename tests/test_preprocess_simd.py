@@ -96,12 +96,12 @@ def test_yuv_simd_matches_scalar(src, target, fmt, seed, nv12, matrix, full):
     for level in LEVELS:
         got, _ = run_at(level, call)
         assert_same(got, ref, dtype)
-    if "avx512" in LEVELS and _core.avx512_vbmi_available():  # the gather path, too
-        _core.set_avx512_vbmi(False)
+    if "avx512" in LEVELS and _core.preprocess.avx512_vbmi_available():  # the gather path, too
+        _core.preprocess.set_avx512_vbmi(False)
         try:
             got, _ = run_at("avx512", call)
         finally:
-            _core.set_avx512_vbmi(True)
+            _core.preprocess.set_avx512_vbmi(True)
         assert_same(got, ref, dtype)
 
 

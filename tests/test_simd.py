@@ -185,7 +185,7 @@ def test_explicit_kernel_arguments_are_never_lowered():
     """Tests ask kernels by name: an unsupported one is an error, not a silent other kernel."""
     boxes = np.array([[0, 0, 1, 1]], np.float32)
     with pytest.raises(ValueError, match="not supported by this CPU"):
-        _core.nms(boxes, np.ones(1, np.float32), 0.5, None, -1, simd=UNSUPPORTED)
+        _core.postprocess.nms(boxes, np.ones(1, np.float32), 0.5, None, -1, simd=UNSUPPORTED)
     with pytest.raises(ValueError, match="not supported by this CPU"):
         features.compute(np.zeros((8, 8), np.uint8), simd=UNSUPPORTED)
     with pytest.raises(ValueError, match=VALID):

@@ -287,8 +287,6 @@ void bind_decode(py::module_& m) {
   // (PyAV, OpenCV): nothing here touches it at import; vxfast.set_log_level() is the only setter.
   m.def("ffmpeg_set_log_level", [](int level) { av_log_set_level(level); }, py::arg("level"));
   m.def("ffmpeg_log_level", [] { return av_log_get_level(); });
-  m.attr("CorruptFrameWarning") =
-      py::handle(PyErr_NewException("vxfast._core.CorruptFrameWarning", PyExc_UserWarning, nullptr));
 
   py::class_<VideoInfo>(m, "VideoInfo", "What a VideoReader knows about its video stream.")
       .def_readonly("path", &VideoInfo::path)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Optional, Union
 
 from . import _core
-from ._core import Batch
+from ._core.pipeline import Batch
 from .video import VideoReader, _check_time
 
 __all__ = ["Pipeline", "Batch"]
@@ -57,7 +57,7 @@ class Pipeline:
         self.letterbox = spec.geometry(info.width, info.height)
         self.batch = batch
         s, e = _check_time("start", start), _check_time("end", end)
-        self._core: Optional[_core.BatchPipeline] = _core.BatchPipeline(
+        self._core: Optional[_core.pipeline.BatchPipeline] = _core.pipeline.BatchPipeline(
             self.reader._live().source(), sample, s, e, spec, batch, prefetch, 1, self.letterbox)
 
     def __iter__(self) -> Iterator[Batch]:

@@ -43,7 +43,7 @@ def simd_level() -> str:
 
     One level for every area: see :mod:`vxfast.simd` (``VXFAST_SIMD``, ``set_simd_level``).
     """
-    return _core.simd_info()["areas"]["postprocess"]
+    return _core.simd.simd_info()["areas"]["postprocess"]
 
 
 # --------------------------------------------------------------------------------------------- NMS
@@ -72,7 +72,7 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float,
         return np.zeros(0, np.int64)
     if classes is not None:
         classes = _int_array(classes, "classes")
-    return _core.nms(boxes, scores, float(iou_threshold), classes, _max_det(max_det))
+    return _core.postprocess.nms(boxes, scores, float(iou_threshold), classes, _max_det(max_det))
 
 
 def batched_nms(boxes: np.ndarray, scores: np.ndarray, idxs: np.ndarray,
@@ -208,7 +208,7 @@ class YoloDecoder:
                 if fmt != "end2end" and nc is None:
                     nc = (shape[1] if fmt == "channels_first" else shape[2]) - \
                         (5 if fmt == "objectness" else 4)
-        core = _core.YoloDecoder(fmt, int(nc or 0), self.conf, self.iou, self.max_det, self.agnostic,
+        core = _core.postprocess.YoloDecoder(fmt, int(nc or 0), self.conf, self.iou, self.max_det, self.agnostic,
                                  self._classes, kpt_dim, self.threads)
         key = (-1, -1) if shape is None else (int(shape[1]), int(shape[2]))
         prepared = (key, core)
@@ -321,7 +321,7 @@ def retinaface(output: Any, conf: float = 0.5, iou: float = 0.4, max_det: Option
     if input_size is None:
         input_size = _square_input_for_priors(arr.shape[1])
     w, h = (int(v) for v in input_size)
-    raw = _core.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det),
+    raw = _core.postprocess.retinaface_decode(arr, w, h, float(conf), float(iou), _max_det(max_det),
                                   letterbox, float(variances[0]), float(variances[1]), scores)
     names = {0: "face"}
     return [Detections._from_core(b, s, c, names, kp) for b, s, c, kp in raw]
@@ -438,6 +438,6 @@ def _int_array(a: Any, name: str) -> np.ndarray:
 
 def _square_input_for_priors(n: int) -> tuple[int, int]:
     for s in range(32, 4097, 32):
-        if _core.retinaface_prior_count(s, s) == n:
+        if _core.postprocess.retinaface_prior_count(s, s) == n:
             return (s, s)
     raise ValueError(f"{n} priors match no square RetinaFace input; pass input_size=(width, height)")

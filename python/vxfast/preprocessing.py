@@ -23,9 +23,9 @@ from . import _core
 #: How a source image was placed in its tensor: ``tensor = source * scale + pad`` (immutable, with
 #: ``scale_x, scale_y, pad_left, pad_top, src_width, src_height`` and the mappings
 #: ``to_source(xyxy)``, ``to_source_points(points)``, ``to_tensor(xyxy)``). A C++ value
-#: (``_core.LetterboxGeometry``): the spec makes it, a :class:`vxfast.Batch` carries it and the
+#: (``_core.geometry.LetterboxGeometry``): the spec makes it, a :class:`vxfast.Batch` carries it and the
 #: postprocess decoders read it without going through Python attributes.
-from ._core import LetterboxGeometry as LetterboxInfo
+from ._core.geometry import LetterboxGeometry as LetterboxInfo
 
 __all__ = [
     "Letterbox",
@@ -103,11 +103,11 @@ class _Spec:
     def _geometry_kwargs(self) -> dict:
         raise NotImplementedError
 
-    def to_core(self) -> _core.PreprocessSpec:
+    def to_core(self) -> _core.preprocess.PreprocessSpec:
         """The bound C++ spec (built once; raises ValueError for bad values)."""
         core = self.__dict__.get("_core_spec")
         if core is None:
-            core = _core.PreprocessSpec(mode=self._mode, **self._geometry_kwargs(), scale=self.scale,
+            core = _core.preprocess.PreprocessSpec(mode=self._mode, **self._geometry_kwargs(), scale=self.scale,
                                         mean=list(self.mean), std=list(self.std), order=self.order,
                                         layout=self.layout, dtype=self.dtype)
             self.__dict__["_core_spec"] = core
@@ -255,13 +255,13 @@ class presets:
                          dtype=dtype)
 
 
-SpecLike = Union[_Spec, "_core.PreprocessSpec"]
+SpecLike = Union[_Spec, "_core.preprocess.PreprocessSpec"]
 
 
-def _core_spec(spec: SpecLike) -> _core.PreprocessSpec:
+def _core_spec(spec: SpecLike) -> _core.preprocess.PreprocessSpec:
     if isinstance(spec, _Spec):
         return spec.to_core()
-    if isinstance(spec, _core.PreprocessSpec):
+    if isinstance(spec, _core.preprocess.PreprocessSpec):
         return spec
     raise TypeError(f"spec: expected Letterbox, Resize, CenterCrop or a preset, got {type(spec).__name__}")
 
@@ -307,16 +307,16 @@ def preprocess(images: ImageLike, spec: SpecLike, out: Optional[np.ndarray] = No
         elif not isinstance(out, np.ndarray) or out.shape[:1] != (len(arrays),):
             raise ValueError(f"out: expected an array with first axis {len(arrays)}, got "
                              f"{getattr(out, 'shape', type(out).__name__)}")
-        infos = [LetterboxInfo(*_core.preprocess_image(core, im, input_order, out[i], threads)[1])
+        infos = [LetterboxInfo(*_core.preprocess.preprocess_image(core, im, input_order, out[i], threads)[1])
                  for i, im in enumerate(arrays)]
         return out, infos
     arr = _require_array(images, "images")
     if arr.ndim == 4:
-        tensor, raw = _core.preprocess_batch(core, arr, input_order, out, threads)
+        tensor, raw = _core.preprocess.preprocess_batch(core, arr, input_order, out, threads)
         return tensor, [LetterboxInfo(*i) for i in raw]
     if arr.ndim != 3:
         raise ValueError(f"images: expected (H, W, 3) or (N, H, W, 3) uint8, got shape {arr.shape}")
-    tensor, info = _core.preprocess_image(core, arr, input_order, out, threads)
+    tensor, info = _core.preprocess.preprocess_image(core, arr, input_order, out, threads)
     return tensor, LetterboxInfo(*info)
 
 
@@ -352,7 +352,7 @@ def preprocess_yuv420(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: SpecLik
     core = _core_spec(spec)
     for name, p in (("y", y), ("u", u), ("v", v)):
         _require_array(p, name)
-    tensor, info = _core.preprocess_yuv(core, y, u, v, _choice(matrix, "matrix", YUV_MATRICES),
+    tensor, info = _core.preprocess.preprocess_yuv(core, y, u, v, _choice(matrix, "matrix", YUV_MATRICES),
                                         bool(full_range), out, threads)
     return tensor, LetterboxInfo(*info)
 
@@ -364,7 +364,7 @@ def preprocess_nv12(y: np.ndarray, uv: np.ndarray, spec: SpecLike, *, matrix: st
     core = _core_spec(spec)
     _require_array(y, "y")
     _require_array(uv, "uv")
-    tensor, info = _core.preprocess_yuv(core, y, uv, None, _choice(matrix, "matrix", YUV_MATRICES),
+    tensor, info = _core.preprocess.preprocess_yuv(core, y, uv, None, _choice(matrix, "matrix", YUV_MATRICES),
                                         bool(full_range), out, threads)
     return tensor, LetterboxInfo(*info)
 
@@ -374,4 +374,4 @@ def simd_level() -> str:
 
     One level for every area: see :mod:`vxfast.simd` (``VXFAST_SIMD``, ``set_simd_level``).
     """
-    return _core.simd_info()["areas"]["preprocess"]
+    return _core.simd.simd_info()["areas"]["preprocess"]

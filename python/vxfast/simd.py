@@ -43,7 +43,7 @@ def simd_info() -> SimdInfo:
     Raises:
         ValueError: ``VXFAST_SIMD`` holds an unknown value.
     """
-    return _core.simd_info()  # type: ignore[return-value]
+    return _core.simd.simd_info()  # type: ignore[return-value]
 
 
 def set_simd_level(level: str) -> None:
@@ -55,7 +55,7 @@ def set_simd_level(level: str) -> None:
     Raises:
         ValueError: unknown level name.
     """
-    _core.set_simd_level(str(level))
+    _core.simd.set_simd_level(str(level))
 
 
 def simd_level() -> str:

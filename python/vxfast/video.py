@@ -19,7 +19,7 @@ from typing import Optional, Union
 import numpy as np
 
 from . import _core
-from ._core import Frame, FrameIterator, VideoInfo
+from ._core.decode import Frame, FrameIterator, VideoInfo
 from .errors import VideoError
 
 __all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES",
@@ -59,12 +59,12 @@ def set_log_level(level: Union[str, int]) -> None:
         value = int(level)
     else:
         raise TypeError(f"level must be a level name or an int, not {type(level).__name__}")
-    _core.ffmpeg_set_log_level(value)
+    _core.decode.ffmpeg_set_log_level(value)
 
 
 def get_log_level() -> int:
     """FFmpeg's current log level (``av_log_get_level``) as an int; see :data:`LOG_LEVELS`."""
-    return int(_core.ffmpeg_log_level())
+    return int(_core.decode.ffmpeg_log_level())
 
 
 def _check_time(name: str, value: Optional[float]) -> float:
@@ -118,7 +118,7 @@ class VideoReader:
         if rotation not in ("apply", "report"):
             raise ValueError(f"rotation={rotation!r} must be 'apply' or 'report'")
         self._path = os.fspath(path)
-        self._core: Optional[_core.ReaderCore] = _core.ReaderCore(
+        self._core: Optional[_core.decode.ReaderCore] = _core.decode.ReaderCore(
             self._path, threads, seek_mode == "exact", rotation == "apply", sequential)
         self._info = self._core.info
         self._lock = threading.Lock()
@@ -135,7 +135,7 @@ class VideoReader:
         """Releases the reader's decoder. Iterators already started keep working until exhausted."""
         self._core = None
 
-    def _live(self) -> _core.ReaderCore:
+    def _live(self) -> _core.decode.ReaderCore:
         core = self._core
         if core is None:
             raise VideoError(f"{self._path}: reader is closed")

@@ -40,7 +40,7 @@ def simd_level() -> str:
     """The best SIMD level this CPU runs as ``vxfast._core`` sees it, else read from /proc/cpuinfo."""
     try:
         from .. import _core
-        return str(_core.simd_info()["cpu"])
+        return str(_core.simd.simd_info()["cpu"])
     except (ImportError, AttributeError, ValueError):  # ValueError: a bad VXFAST_SIMD, reported elsewhere
         pass
     try:

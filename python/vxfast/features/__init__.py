@@ -28,20 +28,20 @@ __all__ = ["FEATURE_NAMES", "FeatureTable", "compute", "quality", "codec", "simd
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: Every feature, in the column order of :attr:`FeatureTable.values`.
-FEATURE_NAMES: tuple[str, ...] = tuple(_core.features_names())
+FEATURE_NAMES: tuple[str, ...] = tuple(_core.features.features_names())
 
 
 def simd_level() -> str:
     """The instruction set :func:`compute` uses by default: the library's one level
     (:mod:`vxfast.simd`), where ``scalar`` (and ``neon``) run the portable row pass."""
-    return _core.simd_info()["areas"]["features"]
+    return _core.simd.simd_info()["areas"]["features"]
 
 
 def simd_levels() -> tuple[str, ...]:
     """What ``compute(simd=...)`` accepts here: ``reference`` (the double-precision definitions,
     the tests' yardstick) first, then ``scalar`` (the portable row pass) and the ISA levels this
     CPU runs."""
-    return tuple(_core.features_simd_levels())
+    return tuple(_core.features.features_simd_levels())
 
 
 def _check_luma(y: object) -> np.ndarray:
@@ -69,7 +69,7 @@ def compute(y: np.ndarray, *, simd: str = "auto", threads: int = 0) -> dict[str,
         TypeError: ``y`` is not a numpy array. ValueError: wrong dtype, ndim, empty, non-contiguous
         rows, unknown ``simd``.
     """
-    vec = _core.features_compute(_check_luma(y), simd, int(threads))
+    vec = _core.features.features_compute(_check_luma(y), simd, int(threads))
     return dict(zip(FEATURE_NAMES, vec.tolist()))
 
 
@@ -129,7 +129,7 @@ def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[
     # measured the same within noise (0.68x vs 0.64x of decode-only throughput,
     # docs/performance.md).
     with VideoReader(path) as reader:
-        index, pts, values = _core.features_quality(reader._live().source(), sample, "auto", int(threads))
+        index, pts, values = _core.features.features_quality(reader._live().source(), sample, "auto", int(threads))
     values = values[:, cols]
     table = FeatureTable(names, index, pts, values)
     if cache is not None:
@@ -152,4 +152,4 @@ def codec(video: PathLike) -> dict:
     Raises:
         VideoError: the file is missing, unreadable or has no video stream (names it).
     """
-    return _core.features_codec_stats(os.fspath(video))
+    return _core.features.features_codec_stats(os.fspath(video))
