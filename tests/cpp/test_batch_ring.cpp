@@ -104,7 +104,7 @@ std::vector<std::vector<uint8_t>> reference_frames() {
 
 TEST(delivers_every_frame_in_order_across_slots) {
   const auto ref = reference_frames();
-  const int before = vxtest::native_thread_count();
+  const int before = vxtest::baseline_thread_count();
   {
     Fixture f(4, 3);
     f.ring->start();
@@ -160,7 +160,7 @@ TEST(backpressure_producer_waits_for_a_released_slot) {
 }
 
 TEST(stop_while_producer_waits_for_a_slot) {
-  const int before = vxtest::native_thread_count();
+  const int before = vxtest::baseline_thread_count();
   {
     Fixture f(3, 2);
     f.ring->start();
@@ -173,7 +173,7 @@ TEST(stop_while_producer_waits_for_a_slot) {
 }
 
 TEST(destroy_while_producer_fills_a_slot) {
-  const int before = vxtest::native_thread_count();
+  const int before = vxtest::baseline_thread_count();
   auto f = std::make_unique<Fixture>(8, 2);
   f->writer->gate_at = 3;  // the producer is inside the first batch, third frame
   f->ring->start();
@@ -192,7 +192,7 @@ TEST(destroy_while_producer_fills_a_slot) {
 }
 
 TEST(destroy_before_start_and_after_the_end) {
-  const int before = vxtest::native_thread_count();
+  const int before = vxtest::baseline_thread_count();
   { Fixture f(4, 2); }  // never started
   {
     Fixture f(16, 2);
@@ -208,7 +208,7 @@ TEST(destroy_before_start_and_after_the_end) {
 }
 
 TEST(producer_error_reaches_the_consumer_after_the_good_batches) {
-  const int before = vxtest::native_thread_count();
+  const int before = vxtest::baseline_thread_count();
   {
     Fixture f(4, 3);
     f.writer->throw_at = 7;  // second batch, third frame

@@ -34,6 +34,13 @@ inline int native_thread_count() {
   return n;
 }
 
+// The count to compare with after a test: the sanitizer runtimes start a helper thread of their
+// own with the process's first thread, so start (and join) one before counting.
+inline int baseline_thread_count() {
+  std::thread([] {}).join();
+  return native_thread_count();
+}
+
 // Polls pred until it holds or `limit` passes; a joined thread can stay listed in /proc for a
 // moment after pthread_join returns. Returns pred's last value.
 template <class Pred>

@@ -119,7 +119,7 @@ TEST(nested_calls_from_inside_a_task) {
 }
 
 TEST(destruction_leaves_no_thread) {
-  const int before = vxtest::native_thread_count();
+  const int before = vxtest::baseline_thread_count();
   { TaskPool idle(4); }  // helpers never used: parked since they started
   {
     TaskPool polling(3);
