@@ -6,6 +6,7 @@
 #          clang-built module, staged in build/clang/stage (the installed GCC build is untouched)
 # Usage: scripts/native_tests.sh [asan] [tsan] [clang]   (no argument: all three, in that order)
 #        extra pytest arguments for the clang step: VXFAST_PYTEST_ARGS="-x -k video"
+#        extra CMake arguments for every build: VXFAST_CMAKE_ARGS="-DFOO=bar"
 # Needs: FFmpeg dev libraries, cmake, ninja, the ffmpeg CLI (test videos), clang for the clang step,
 # the Python test dependencies for its pytest run (scripts/setup.sh installs all of these).
 # FFmpeg's own libraries are not instrumented: the sanitizers see our code and the calls into them.
@@ -24,7 +25,9 @@ elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 configure_build() {
   local dir="$1" cxx="$2"
   shift 2
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DVXFAST_TESTS=ON "$@" >"$dir.configure.log" 2>&1 ||
+  # shellcheck disable=SC2086
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DVXFAST_TESTS=ON "$@" ${VXFAST_CMAKE_ARGS:-} \
+    >"$dir.configure.log" 2>&1 ||
     { cat "$dir.configure.log"; return 1; }
   cmake --build "$dir" -j "$JOBS"
 }
