@@ -14,6 +14,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 JOBS="${VXFAST_JOBS:-2}"
+# Outside an activated virtualenv, use the project's (scripts/setup.sh): cmake, ninja, pytest.
+VENV="${VXFAST_VENV:-$ROOT/.venv}"
+if [ -z "${VIRTUAL_ENV:-}" ] && [ -x "$VENV/bin/python" ]; then PATH="$VENV/bin:$PATH"; fi
 PYTHON="${PYTHON:-$(command -v python || command -v python3)}"
 steps=("$@")
 [ ${#steps[@]} -eq 0 ] && steps=(asan tsan clang)
