@@ -52,8 +52,8 @@ step_tsan() {
   local flags="-fsanitize=thread -fno-omit-frame-pointer"
   configure_build build/tsan g++ -DVXFAST_PYTHON=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags"
-  # GCC 12's TSan cannot map its shadow memory under the 28+ bits of mmap randomisation of recent
-  # kernels ("unexpected memory mapping"): run without address randomisation.
+  # TSan runtimes before LLVM 18 (GCC 12's too) abort with "unexpected memory mapping" on kernels
+  # with 32 bits of mmap randomisation (vm.mmap_rnd_bits): run without address randomisation.
   local norand=()
   if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
     norand=(setarch "$(uname -m)" -R)
