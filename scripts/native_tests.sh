@@ -4,8 +4,10 @@
 #   tsan   GCC, ThreadSanitizer                                                   -> build/tsan
 #   clang  clang++: core + Python module + C++ tests, then the Python test suite against the
 #          clang-built module, staged in build/clang/stage (the installed GCC build is untouched)
-# Usage: scripts/native_tests.sh [asan] [tsan] [clang]   (no argument: all three, in that order)
-#        extra pytest arguments for the clang step: VXFAST_PYTEST_ARGS="-x -k video"
+#   asan-py  (opt-in, not in the default list: ~10 min) GCC, the Python module under ASan+UBSan
+#          and the whole pytest suite against it, staged in build/asan-py/stage
+# Usage: scripts/native_tests.sh [asan] [tsan] [clang] [asan-py]   (no argument: asan tsan clang)
+#        extra pytest arguments for the clang and asan-py steps: VXFAST_PYTEST_ARGS="-x -k video"
 #        extra CMake arguments for every build: VXFAST_CMAKE_ARGS="-DFOO=bar"
 # Needs: FFmpeg dev libraries, cmake, ninja, the ffmpeg CLI (test videos), clang for the clang step,
 # the Python test dependencies for its pytest run (scripts/setup.sh installs all of these).
@@ -72,24 +74,42 @@ step_clang() {
   configure_build build/clang "$cxx" -DCMAKE_BUILD_TYPE=Release -DVXFAST_PYTHON=ON \
     -DPython_EXECUTABLE="$PYTHON" -Dpybind11_DIR="$("$PYTHON" -m pybind11 --cmakedir)"
   run_ctest build/clang
-  # The Python package with the clang-built _core, first on sys.path (ahead of the installed build).
-  local stage=build/clang/stage
+  stage_and_pytest build/clang
+}
+
+# stage_and_pytest <build dir> [env assignments...]: the Python package with that build's _core,
+# first on sys.path (ahead of the installed build), and the whole pytest suite against it.
+stage_and_pytest() {
+  local dir="$1" stage="$1/stage"
+  shift
   rm -rf "$stage"
   mkdir -p "$stage"
   cp -r python/vxfast "$stage/vxfast"
   rm -f "$stage"/vxfast/_core*.so
   find "$stage" -name __pycache__ -prune -exec rm -rf {} +
-  cp build/clang/_core*.so "$stage/vxfast/"
-  PYTHONPATH="$ROOT/$stage" "$PYTHON" -c \
-    "import vxfast, vxfast._core as c, sys; assert c.__file__.startswith('$ROOT/$stage'), c.__file__"
+  cp "$dir"/_core*.so "$stage/vxfast/"
+  env "$@" PYTHONPATH="$ROOT/$stage" "$PYTHON" -c \
+    "import vxfast._core as c; assert c.__file__.startswith('$ROOT/$stage'), c.__file__"
   # shellcheck disable=SC2086
-  PYTHONPATH="$ROOT/$stage" "$PYTHON" -m pytest tests -q -p no:cacheprovider ${VXFAST_PYTEST_ARGS:-}
+  env "$@" PYTHONPATH="$ROOT/$stage" "$PYTHON" -m pytest tests -q -p no:cacheprovider ${VXFAST_PYTEST_ARGS:-}
+}
+
+step_asan-py() {
+  local flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+  configure_build build/asan-py g++ -DVXFAST_PYTHON=ON -DVXFAST_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_MODULE_LINKER_FLAGS="$flags" \
+    -DPython_EXECUTABLE="$PYTHON" -Dpybind11_DIR="$("$PYTHON" -m pybind11 --cmakedir)"
+  # Python itself is not instrumented: the ASan runtime must be loaded first. Leaks are not checked
+  # (CPython, numpy and onnxruntime keep allocations until exit by design).
+  stage_and_pytest build/asan-py \
+    LD_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)" \
+    ASAN_OPTIONS="detect_leaks=0" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 }
 
 for s in "${steps[@]}"; do
   case "$s" in
-    asan|tsan|clang) ;;
-    *) echo "unknown step '$s' (valid: asan tsan clang)" >&2; exit 2 ;;
+    asan|tsan|clang|asan-py) ;;
+    *) echo "unknown step '$s' (valid: asan tsan clang asan-py)" >&2; exit 2 ;;
   esac
 done
 mkdir -p build
