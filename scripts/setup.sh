@@ -13,6 +13,7 @@ done
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v g++ >/dev/null || need_apt+=(g++)
+command -v clang++ >/dev/null || need_apt+=(clang)  # CI also builds with clang (scripts/native_tests.sh)
 python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -1,8 +1,6 @@
-"""Batch pipeline: order, partial batches, equality with the reader, early stop, errors."""
+"""Batch pipeline: order, partial batches, equality with the reader, errors (early stop and native
+threads: test_native_threads.py)."""
 from __future__ import annotations
-
-import gc
-import threading
 
 import numpy as np
 import pytest
@@ -34,19 +32,6 @@ def test_kept_batches_stay_valid(vtest_avi):
         for k, i in enumerate(b.indices):
             np.testing.assert_array_equal(b.tensor[k], r.get_frame_at(int(i), preprocess=spec).data)
     assert kept[0].letterbox.src_width == 1280
-
-
-def test_early_stop_leaves_no_thread(vtest_avi):
-    before = threading.active_count()
-    for _ in range(3):
-        p = vxfast.Pipeline(vtest_avi, vxfast.Letterbox(160), batch=2)
-        for i, b in enumerate(p):  # noqa: B007  (b is held, then deleted below)
-            if i == 1:
-                break
-        del p, b
-        gc.collect()
-    # producer threads are C++ std::threads; the Python count must not grow, and nothing hangs
-    assert threading.active_count() == before
 
 
 def test_errors_are_clear(vtest_avi, tmp_path):

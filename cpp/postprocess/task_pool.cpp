@@ -77,7 +77,9 @@ struct TaskPool::State {
   uint32_t gen = 0;
   int useless_streak = 0;
   int inline_left = 0;
-  std::mutex busy;  // one call at a time
+  // One call at a time. A flag, not a mutex: a task may call run() again on the caller's own thread
+  // (a nested call, run inline), and try_lock on a mutex the thread already holds is undefined.
+  std::atomic<bool> busy{false};
   std::vector<std::thread> threads;
   pid_t owner = getpid();
   std::atomic<int64_t> stat_calls{0}, stat_tasks{0}, stat_helper_tasks{0}, stat_inline{0}, stat_woken{0};
@@ -185,9 +187,15 @@ TaskPool::Stats TaskPool::stats() const {
 void TaskPool::run(int n_tasks, int helpers, TaskFn fn, void* ctx) {
   State& s = *s_;
   helpers = std::min(helpers, this->helpers());
-  std::unique_lock<std::mutex> busy(s.busy, std::defer_lock);
-  const bool shared = n_tasks > 1 && helpers > 0 && n_tasks <= 0xFFFF && busy.try_lock() &&
-                      getpid() == s.owner;
+  struct Busy {  // releases the pool on every return below
+    std::atomic<bool>* flag = nullptr;
+    ~Busy() {
+      if (flag) flag->store(false, std::memory_order_release);
+    }
+  } busy;
+  if (n_tasks > 1 && helpers > 0 && n_tasks <= 0xFFFF && !s.busy.exchange(true, std::memory_order_acquire))
+    busy.flag = &s.busy;
+  const bool shared = busy.flag != nullptr && getpid() == s.owner;
   if (shared && s.inline_left > 0) --s.inline_left;
   if (!shared || s.inline_left > 0) {
     if (shared) s.stat_inline.fetch_add(1, std::memory_order_relaxed);
