@@ -17,7 +17,7 @@ for o in "${objs[@]}"; do
   # Clang LTO objects are LLVM bitcode: GNU nm cannot read them (GCC's slim LTO objects it can).
   tool=nm
   if [ "$(head -c 2 "$o")" = "BC" ]; then
-    tool=$(command -v llvm-nm || true)
+    tool=$(command -v llvm-nm || ls /usr/bin/llvm-nm-* 2>/dev/null | sort -V | tail -n 1 || true)
     [ -n "$tool" ] || { echo "check_isa_objects: $o is LLVM bitcode and llvm-nm is missing" >&2; exit 2; }
   fi
   syms=$("$tool" -C --defined-only "$o" | awk '$2 ~ /^[WVu]$/' || true)

@@ -7,7 +7,9 @@
 #
 # Installs ruff and mypy into that Python's environment when they are missing. stubtest imports
 # vxfast._core: build it first (an in-place dev build, see docs/development.md, or an installed
-# wheel); PYTHONPATH=python makes the in-place build win. Exits non-zero when any check fails.
+# wheel). With an in-place build (python/vxfast/_core*.so) PYTHONPATH=python makes it win; without
+# one (CI: pip-installed), the installed package and its stubs are checked. Exits non-zero when any
+# check fails.
 set -u
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python}"
@@ -26,7 +28,9 @@ run() {
 }
 run "$PY" -m ruff check python tests bench
 run "$PY" -m mypy
-run env PYTHONPATH="python${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m mypy.stubtest vxfast._core \
+stub_path="${PYTHONPATH:-}"
+if compgen -G "python/vxfast/_core*.so" >/dev/null; then stub_path="python${PYTHONPATH:+:$PYTHONPATH}"; fi
+run env PYTHONPATH="$stub_path" "$PY" -m mypy.stubtest vxfast._core \
     --allowlist scripts/stubtest_allowlist.txt
 if [ "$status" -ne 0 ]; then
   echo "lint.sh: FAILED" >&2

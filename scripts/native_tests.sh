@@ -73,6 +73,7 @@ step_clang() {
   [ -n "$cxx" ] || { log "clang++ not found (scripts/setup.sh installs it)"; return 1; }
   configure_build build/clang "$cxx" -DCMAKE_BUILD_TYPE=Release -DVXFAST_PYTHON=ON \
     -DPython_EXECUTABLE="$PYTHON" -Dpybind11_DIR="$("$PYTHON" -m pybind11 --cmakedir)"
+  bash scripts/check_isa_objects.sh build/clang
   run_ctest build/clang
   stage_and_pytest build/clang
 }

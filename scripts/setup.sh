@@ -14,6 +14,8 @@ command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v g++ >/dev/null || need_apt+=(g++)
 command -v clang++ >/dev/null || need_apt+=(clang)  # CI also builds with clang (scripts/native_tests.sh)
+# llvm-ar (clang LTO archives) and llvm-nm (scripts/check_isa_objects.sh on clang bitcode)
+{ command -v llvm-ar && command -v llvm-nm; } >/dev/null || need_apt+=(llvm)
 python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -36,7 +38,7 @@ if [ ! -f "$STAMP" ]; then
   echo "[vxfast setup] installing build and test dependencies"
   python -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" ninja cmake
   python -m pip install -q numpy pytest pytest-benchmark hypothesis av opencv-python-headless \
-    onnxruntime onnx tqdm
+    onnxruntime onnx tqdm ruff mypy
   touch "$STAMP"
 fi
 echo "[vxfast setup] building vxfast"
