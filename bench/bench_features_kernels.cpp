@@ -1,5 +1,5 @@
 // Per-kernel times of the fast feature row pass over one 1080p luma frame (best of 9), for
-// docs/performance.md. Dev-only: it includes one ISA's translation unit to reach its internal
+// docs/performance-history.md. Dev-only: it includes one ISA's translation unit to reach its internal
 // functions, so it is built by hand, not by CMake:
 //
 //   PYTHONPATH=python python bench/bench_features.py --save-frame /tmp/y1080.raw --no-video --rounds 1

@@ -8,7 +8,7 @@ namespace {
 
 // Anchors are processed in blocks: the running best scores of a block (16 KB) stay in L1 while each
 // class row streams through contiguously. A narrow register tile walked down all 80 rows instead
-// touches 80 pages per tile, which defeats the L2 streamer and the L1 TLB (see docs/performance.md).
+// touches 80 pages per tile, which defeats the L2 streamer and the L1 TLB (see docs/performance-history.md).
 constexpr int64_t kBlock = 4096;
 
 // Branch-free on purpose: GCC/Clang vectorise this (SSE2 on x86-64, NEON on aarch64) at baseline

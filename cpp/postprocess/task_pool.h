@@ -1,7 +1,7 @@
 #pragma once
 // A few persistent helper threads that share one call's independent tasks with the calling thread.
 // Used to split the YOLO class scan (a memory-bound read of 2.7 MB for a YOLOv8n output) over cores:
-// one core's L3 read bandwidth is the single-thread floor (docs/performance.md, "Postprocessing").
+// one core's L3 read bandwidth is the single-thread floor (docs/performance-history.md, "Postprocessing").
 //
 // Why persistent: starting a std::thread costs tens of microseconds, about a third of the whole scan.
 // Why the caller works too and tasks are claimed one at a time: a helper that wakes late (a loaded

@@ -133,7 +133,7 @@ struct PadFiller {
   }
 };
 
-// Measured on the 2-core dev box (docs/performance.md): one 1080p letterbox takes ~0.8 ms on one
+// Measured on the 2-core dev box (docs/performance-history.md): one 1080p letterbox takes ~0.8 ms on one
 // core, and spawning threads per call made it 3x slower under load; so split only big frames on
 // machines with cores to spare. Callers that batch frames across their own threads pass threads=1.
 int auto_threads(const PlaneImage& im, int rows) {

@@ -230,7 +230,7 @@ class YoloDecoder:
         # The letterbox goes to C++ as is (a LetterboxInfo is read natively), and Detections skip
         # their argument conversions: right after the model wrote its output this code runs with
         # cold caches, where every Python-level step costs several times its hot-loop time
-        # (docs/performance.md).
+        # (docs/performance-history.md).
         raw = prepared[1](arr, letterbox)
         names = self.names
         if self.kpt_shape is not None:

@@ -2,7 +2,7 @@
 
 Every entry point (:func:`vxfast.detect`, :class:`vxfast.VideoReader`, :class:`vxfast.Pipeline`,
 the ``vxfast`` CLI) asks these functions; none has a rule of its own. Each function says the
-measurement behind it (the numbers are in ``docs/performance.md``). Explicit arguments and
+measurement behind it (the numbers are in ``docs/performance-history.md``). Explicit arguments and
 :class:`vxfast.Config` fields always win over them.
 
 What ``threads=0`` means, everywhere a decoder thread count appears: FFmpeg's own choice (frame +
@@ -25,7 +25,7 @@ def sequential_decoder_threads(cores: Optional[int] = None) -> int:
     only the frames already in flight get decoded, and H.264 frames also wait on their references'
     rows. Two threads more than FFmpeg's cores + 1 keep more frames in flight: 1080p H.264 +
     letterbox on 2 cores went from 0.89x to 0.90-0.94x of PyAV's decode-only speed (cores + 2,
-    + 3, + 4 alike; docs/performance.md, Decode, session 2). Random access keeps FFmpeg's count
+    + 3, + 4 alike; docs/performance-history.md, Decode, session 2). Random access keeps FFmpeg's count
     (:func:`random_access_decoder_threads`).
     """
     cores = cpu_cores() if cores is None else cores
@@ -45,7 +45,7 @@ def decoder_threads_for_model(model_on_cpu: bool, cores: Optional[int] = None) -
     choice, :func:`sequential_decoder_threads`).
 
     A CPU model already keeps every core of a small machine busy; one decode thread then beats
-    FFmpeg's choice (2 cores, 1080p H.264 + YOLOv8n: 18.1 vs 17.2 fps, docs/performance.md).
+    FFmpeg's choice (2 cores, 1080p H.264 + YOLOv8n: 18.1 vs 17.2 fps, docs/performance-history.md).
     """
     cores = cpu_cores() if cores is None else cores
     return 1 if model_on_cpu and cores <= 4 else None
@@ -57,7 +57,7 @@ def model_streams(model_on_cpu: bool, cores: Optional[int] = None) -> int:
 
     Two 1-thread sessions out-run one 2-thread session by ~20 % on 2 cores (a batch's serial
     parts, decode hand-off and postprocessing overlap the other session's inference;
-    docs/performance.md); a GPU queue gains nothing from a second session.
+    docs/performance-history.md); a GPU queue gains nothing from a second session.
     """
     cores = cpu_cores() if cores is None else cores
     return 2 if model_on_cpu and cores >= 2 else 1

@@ -101,7 +101,7 @@ def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[
         threads: feature threads per frame (see :func:`compute`; 0 = its automatic choice).
             Default 1: the decoder's frame threads already use the other cores, and on 2 cores
             one feature thread used less CPU per frame in all four quiet runs of
-            ``bench/bench_features.py`` and kept pace as well or better (docs/performance.md).
+            ``bench/bench_features.py`` and kept pace as well or better (docs/performance-history.md).
 
     Raises:
         VideoError: the file is missing or cannot be decoded (names it). ValueError: bad ``sample``
@@ -127,7 +127,7 @@ def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[
     # and no Python per frame. Computed in the decode loop rather than on a worker thread
     # overlapping it: on 2 cores the decoder's frame threads already use both, and the overlap
     # measured the same within noise (0.68x vs 0.64x of decode-only throughput,
-    # docs/performance.md).
+    # docs/performance-history.md).
     with VideoReader(path) as reader:
         index, pts, values = _core.features.features_quality(reader._live().source(), sample, "auto", int(threads))
     values = values[:, cols]

@@ -9,7 +9,7 @@ Why float16 is applied AFTER an optimisation capped at "basic": extended/all fus
 contrib ops (FusedConv, NCHWc) that GPU providers do not all run, and a float16 graph optimised on
 the CPU provider would get Casts to float inserted where the CPU has no fp16 kernel. FP16 is for GPU
 providers; on CPU onnxruntime wraps its convolutions in those Casts and runs them in float32, so it
-is no faster here (measured 0.96-1.05x on yolov8n, docs/performance.md); the report measures it and
+is no faster here (measured 0.96-1.05x on yolov8n, docs/performance-history.md); the report measures it and
 says so.
 """
 from __future__ import annotations

@@ -71,7 +71,7 @@ class Model:
       intra-op ``threads`` are split between them (``threads=0``: the machine's cores). On a small
       CPU, two 1-thread sessions fed from two threads out-run one 2-thread session by ~20 %
       (onnxruntime's per-layer thread barriers cost more than they give on a small model;
-      docs/performance.md); :func:`vxfast.detect` uses that. One caller at a time gets only one
+      docs/performance-history.md); :func:`vxfast.detect` uses that. One caller at a time gets only one
       stream's threads, so keep ``streams=1`` for latency.
 
     Thread safety: a Model may be shared between threads. Each call holds one stream (its session,
