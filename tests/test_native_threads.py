@@ -78,7 +78,7 @@ def test_pipeline_close_joins_at_once(vtest_avi):
     """Leaving the with-block joins the producer and the decoder threads before it returns."""
     def scenario(before):
         with vxfast.Pipeline(vtest_avi, vxfast.Letterbox(160), batch=2, threads=2) as p:
-            for i, b in enumerate(p):
+            for i, b in enumerate(p):  # noqa: B007  (b is used after the loop)
                 peak = native_thread_count()
                 if i == 2:
                     break

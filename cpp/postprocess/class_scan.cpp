@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "postprocess/class_scan_block.h"
+
 namespace vxfast::post {
 namespace {
 
-// Anchors are processed in blocks: the running best scores of a block (16 KB) stay in L1 while each
-// class row streams through contiguously. A narrow register tile walked down all 80 rows instead
-// touches 80 pages per tile, which defeats the L2 streamer and the L1 TLB (see docs/performance-history.md).
-constexpr int64_t kBlock = 4096;
+// Anchors are processed in blocks of kBlock (class_scan_block.h): a narrow register tile walked down
+// all 80 rows instead touches 80 pages per tile, which defeats the L2 streamer and the L1 TLB (see
+// docs/performance-history.md).
 
 // Branch-free on purpose: GCC/Clang vectorise this (SSE2 on x86-64, NEON on aarch64) at baseline
 // flags; the variant that also tracked the argmax has control flow and stayed scalar (~4x slower).

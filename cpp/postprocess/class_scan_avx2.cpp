@@ -10,21 +10,9 @@
 
 #include "postprocess/candidate_buffer.h"
 #include "postprocess/class_scan.h"
+#include "postprocess/class_scan_block.h"
 
 namespace vxfast::post {
-namespace {
-
-// Anchors per block of the class-row scan (as class_scan.cpp): the block's running best scores
-// (16 KB) stay in L1 while each class row streams through.
-constexpr int64_t kBlock = 4096;
-
-inline int first_equal(const float* s, int nc, float v) {
-  int c = 0;
-  while (c < nc - 1 && !(s[c] == v)) ++c;
-  return c;
-}
-
-}  // namespace
 
 // The SIMD versions split the work in two: a max-only pass over all class rows (4 rows per
 // load/store of the running best, so about one max and one finiteness FMA per vector), then, only

@@ -10,21 +10,9 @@
 
 #include "postprocess/candidate_buffer.h"
 #include "postprocess/class_scan.h"
+#include "postprocess/class_scan_block.h"
 
 namespace vxfast::post {
-namespace {
-
-// Anchors per block of the class-row scan (as class_scan.cpp): the block's running best scores
-// (16 KB) stay in L1 while each class row streams through.
-constexpr int64_t kBlock = 4096;
-
-inline int first_equal(const float* s, int nc, float v) {
-  int c = 0;
-  while (c < nc - 1 && !(s[c] == v)) ++c;
-  return c;
-}
-
-}  // namespace
 
 bool scan_class_rows_avx512(const float* rows, int64_t row_stride, int nc, int64_t n, float conf, Candidates& out) {
   CandidateBuffer buf(out);
