@@ -254,8 +254,8 @@ def yolo(output: Any, conf: float = 0.25, iou: float = 0.45, max_det: Optional[i
     :class:`vxfast.LetterboxInfo`, one per image, or a ``[B, 6]`` array) maps boxes to source
     pixels. To decode many batches of one model, build a :class:`YoloDecoder` once and call it.
     """
-    return _one_shot(conf, iou, max_det, agnostic, classes, names, format, nc, None,
-                     threads)(output, letterbox)
+    return YoloDecoder(conf, iou, max_det, agnostic, classes, names=names, format=format, nc=nc,
+                       threads=threads)(output, letterbox)
 
 
 def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: Optional[int] = 300,
@@ -266,37 +266,8 @@ def yolo_pose(output: Any, conf: float = 0.25, iou: float = 0.7, max_det: Option
     :class:`Detections` per image with ``keypoints [n, K, D]`` (x, y mapped like the boxes;
     visibility untouched). ``kpt_shape`` comes from the model metadata (``kpt_shape``) when
     available; the other arguments as in :class:`YoloDecoder`."""
-    return _one_shot(conf, iou, max_det, agnostic, classes, names, format, None, kpt_shape,
-                     threads)(output, letterbox)
-
-
-# One-shot calls with the arguments of an earlier call reuse its prepared decoder: building one
-# (argument checks, layout, the C++ object) cost ~5 us, 5 % of a whole 8400-anchor decode. Only
-# hashable arguments and names given as None or as a dict (shared by reference, as every
-# Detections shares it) are cached; the dict's size is part of the key because it fixes nc.
-_ONE_SHOT: dict = {}
-
-
-def _one_shot(conf: float, iou: float, max_det: Optional[int], agnostic: bool,
-              classes: Optional[Sequence[int]], names: Names, format: str, nc: Optional[int],
-              kpt_shape: Optional[tuple[int, int]], threads: int) -> YoloDecoder:
-    key: Optional[tuple] = None
-    if (names is None or type(names) is dict) and (classes is None or type(classes) in (list, tuple)):
-        try:
-            key = (conf, iou, max_det, agnostic, None if classes is None else tuple(classes),
-                   id(names), len(names) if names else 0, format, nc, kpt_shape, threads)
-            dec = _ONE_SHOT.get(key)
-        except TypeError:  # an unhashable argument: no caching
-            key = dec = None
-        if dec is not None and dec.names is names:
-            return dec
-    dec = YoloDecoder(conf, iou, max_det, agnostic, classes, names=names, format=format, nc=nc,
-                      kpt_shape=kpt_shape, threads=threads)
-    if key is not None:
-        if len(_ONE_SHOT) >= 64:
-            _ONE_SHOT.clear()
-        _ONE_SHOT[key] = dec
-    return dec
+    return YoloDecoder(conf, iou, max_det, agnostic, classes, names=names, format=format,
+                       kpt_shape=kpt_shape, threads=threads)(output, letterbox)
 
 
 # -------------------------------------------------------------------------------------- RetinaFace
