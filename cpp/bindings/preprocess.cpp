@@ -35,10 +35,6 @@ std::array<double, 3> triple(const std::vector<double>& v, const char* arg) {
   return {v[0], v[1], v[2]};
 }
 
-py::tuple info_tuple(const LetterboxInfoC& i) {
-  return py::make_tuple(i.scale_x, i.scale_y, i.pad_left, i.pad_top, i.src_width, i.src_height);
-}
-
 py::dtype out_dtype(OutDType d) {
   switch (d) {
     case OutDType::Float32: return py::dtype("float32");
@@ -133,7 +129,7 @@ py::tuple preprocess_image(const PreprocessSpec& spec, const py::array& img,
     py::gil_scoped_release nogil;
     info = run_preprocess(spec, view, dst, threads);
   }
-  return py::make_tuple(o, info_tuple(info));
+  return py::make_tuple(o, py::cast(info));
 }
 
 py::tuple preprocess_batch(const PreprocessSpec& spec, const py::array& imgs,
@@ -161,7 +157,7 @@ py::tuple preprocess_batch(const PreprocessSpec& spec, const py::array& imgs,
     }
   }
   py::list l;
-  for (auto& i : infos) l.append(info_tuple(i));
+  for (auto& i : infos) l.append(py::cast(i));
   return py::make_tuple(o, l);
 }
 
@@ -201,7 +197,7 @@ py::tuple preprocess_yuv(const PreprocessSpec& spec, const py::array& y, const p
     py::gil_scoped_release nogil;
     info = run_preprocess(spec, im, dst, threads);
   }
-  return py::make_tuple(o, info_tuple(info));
+  return py::make_tuple(o, py::cast(info));
 }
 
 PreprocessSpec make_spec(const std::string& mode, int height, int width, int resize_short, int stride,
@@ -248,9 +244,6 @@ void bind_preprocess(py::module_& m) {
       })
       .def("output_shape", &output_shape, py::arg("src_width"), py::arg("src_height"))
       .def("output_bytes", &output_bytes, py::arg("src_width"), py::arg("src_height"))
-      .def("letterbox_info",
-           [](const PreprocessSpec& s, int w, int h) { return info_tuple(letterbox_info(s, w, h)); },
-           py::arg("src_width"), py::arg("src_height"))
       .def("geometry", &letterbox_info, py::arg("src_width"), py::arg("src_height"),
            "The LetterboxGeometry a source of this size gets (no pixels touched).");
 

@@ -307,17 +307,15 @@ def preprocess(images: ImageLike, spec: SpecLike, out: Optional[np.ndarray] = No
         elif not isinstance(out, np.ndarray) or out.shape[:1] != (len(arrays),):
             raise ValueError(f"out: expected an array with first axis {len(arrays)}, got "
                              f"{getattr(out, 'shape', type(out).__name__)}")
-        infos = [LetterboxInfo(*_core.preprocess.preprocess_image(core, im, input_order, out[i], threads)[1])
+        infos = [_core.preprocess.preprocess_image(core, im, input_order, out[i], threads)[1]
                  for i, im in enumerate(arrays)]
         return out, infos
     arr = _require_array(images, "images")
     if arr.ndim == 4:
-        tensor, raw = _core.preprocess.preprocess_batch(core, arr, input_order, out, threads)
-        return tensor, [LetterboxInfo(*i) for i in raw]
+        return _core.preprocess.preprocess_batch(core, arr, input_order, out, threads)
     if arr.ndim != 3:
         raise ValueError(f"images: expected (H, W, 3) or (N, H, W, 3) uint8, got shape {arr.shape}")
-    tensor, info = _core.preprocess.preprocess_image(core, arr, input_order, out, threads)
-    return tensor, LetterboxInfo(*info)
+    return _core.preprocess.preprocess_image(core, arr, input_order, out, threads)
 
 
 def letterbox(image: ImageLike, size: Size = 640, *, pad_value: Triple = 114, center: bool = True,
@@ -354,7 +352,7 @@ def preprocess_yuv420(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: SpecLik
         _require_array(p, name)
     tensor, info = _core.preprocess.preprocess_yuv(core, y, u, v, _choice(matrix, "matrix", YUV_MATRICES),
                                         bool(full_range), out, threads)
-    return tensor, LetterboxInfo(*info)
+    return tensor, info
 
 
 def preprocess_nv12(y: np.ndarray, uv: np.ndarray, spec: SpecLike, *, matrix: str = "bt601",
@@ -366,7 +364,7 @@ def preprocess_nv12(y: np.ndarray, uv: np.ndarray, spec: SpecLike, *, matrix: st
     _require_array(uv, "uv")
     tensor, info = _core.preprocess.preprocess_yuv(core, y, uv, None, _choice(matrix, "matrix", YUV_MATRICES),
                                         bool(full_range), out, threads)
-    return tensor, LetterboxInfo(*info)
+    return tensor, info
 
 
 def simd_level() -> str:

@@ -174,10 +174,10 @@ class VideoReader:
     def _preprocess_args(self, preprocess) -> tuple:
         if preprocess is None:
             return None, None
-        from .preprocessing import LetterboxInfo, _core_spec
+        from .preprocessing import _core_spec
 
         core = _core_spec(preprocess)
-        info = LetterboxInfo(*core.letterbox_info(self._info.width, self._info.height))
+        info = core.geometry(self._info.width, self._info.height)
         return core, info
 
     def frames(self, sample: str = "all", start: Optional[float] = None, end: Optional[float] = None,
