@@ -11,6 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck disable=SC1091
 source "$ROOT/scripts/setup.sh"
+bash "$ROOT/scripts/setup_reference.sh"
 cd "$ROOT"
 t0=$(date +%s)
 bash scripts/lint.sh
