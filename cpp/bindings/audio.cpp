@@ -58,6 +58,22 @@ void bind_audio(py::module_& m) {
       .def_readonly("audio_stream_count", &AudioInfo::audio_stream_count)
       .def_readonly("bit_rate", &AudioInfo::bit_rate)
       .def_readonly("container", &AudioInfo::container)
+      .def("to_dict", [](const AudioInfo& i) {
+        py::dict d;
+        d["path"] = i.path;
+        d["codec"] = i.codec;
+        d["sample_fmt"] = i.sample_fmt;
+        d["sample_rate"] = i.sample_rate;
+        d["channels"] = i.channels;
+        d["layout"] = i.layout;
+        d["duration"] = i.duration;
+        d["start_time"] = i.start_time;
+        d["stream_index"] = i.stream_index;
+        d["audio_stream_count"] = i.audio_stream_count;
+        d["bit_rate"] = i.bit_rate;
+        d["container"] = i.container;
+        return d;
+      })
       .def("__repr__", [](const AudioInfo& i) {
         return "AudioInfo(codec='" + i.codec + "', sample_rate=" + std::to_string(i.sample_rate) +
                ", channels=" + std::to_string(i.channels) + ", layout='" + i.layout +
