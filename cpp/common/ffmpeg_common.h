@@ -8,6 +8,7 @@ extern "C" {
 #include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 }
 
@@ -38,6 +39,10 @@ using UniqueAVCodecContext = std::unique_ptr<AVCodecContext, AVCodecContextDelet
 using UniqueAVFrame = std::unique_ptr<AVFrame, AVFrameDeleter>;
 using UniqueAVPacket = std::unique_ptr<AVPacket, AVPacketDeleter>;
 using UniqueSwsContext = std::unique_ptr<SwsContext, SwsContextDeleter>;
+struct SwrContextDeleter {
+  void operator()(SwrContext* p) const { swr_free(&p); }
+};
+using UniqueSwrContext = std::unique_ptr<SwrContext, SwrContextDeleter>;
 
 inline UniqueAVFrame make_frame() { return UniqueAVFrame(av_frame_alloc()); }
 inline UniqueAVPacket make_packet() { return UniqueAVPacket(av_packet_alloc()); }
@@ -82,6 +87,76 @@ inline int codecpar_channels(const AVCodecParameters* p) {
 #else
   return p->channels;
 #endif
+}
+
+// Channel count of a decoded audio frame (AVFrame.channels -> ch_layout, FFmpeg 5.1).
+inline int frame_channels(const AVFrame* f) {
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 24, 100)
+  return f->ch_layout.nb_channels;
+#else
+  return f->channels;
+#endif
+}
+
+// "stereo", "5.1(side)", "6 channels" ... for a stream's layout; "" when unknown.
+inline std::string codecpar_layout_name(const AVCodecParameters* p) {
+  char buf[128] = {0};
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 24, 100)
+  if (p->ch_layout.nb_channels <= 0 || av_channel_layout_describe(&p->ch_layout, buf, sizeof(buf)) < 0) return "";
+#else
+  if (p->channels <= 0) return "";
+  av_get_channel_layout_string(buf, sizeof(buf), p->channels, p->channel_layout);
+#endif
+  return buf;
+}
+
+// A resampler from the format/rate/layout of `in` to planar float at out_rate with out_channels
+// (0: as the input); the input's own layout is kept when the channel count stays, FFmpeg's default
+// layout for the count is used otherwise (an unordered input layout counts as the default one).
+// Every other option is libswresample's default, as `ffmpeg -ar R -ac C` and PyAV's AudioResampler
+// leave them. Returns null on failure.
+inline UniqueSwrContext make_float_resampler(const AVFrame* in, int out_rate, int out_channels) {
+  SwrContext* raw = nullptr;
+  const auto in_fmt = static_cast<AVSampleFormat>(in->format);
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 24, 100)
+  AVChannelLayout in_layout{}, out_layout{};
+  if (in->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
+    av_channel_layout_default(&in_layout, in->ch_layout.nb_channels);
+  } else if (av_channel_layout_copy(&in_layout, &in->ch_layout) < 0) {
+    return nullptr;
+  }
+  if (out_channels <= 0 || out_channels == in_layout.nb_channels) {
+    av_channel_layout_copy(&out_layout, &in_layout);
+  } else {
+    av_channel_layout_default(&out_layout, out_channels);
+  }
+  int err = swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_FLTP, out_rate, &in_layout, in_fmt,
+                                in->sample_rate, 0, nullptr);
+  av_channel_layout_uninit(&in_layout);
+  av_channel_layout_uninit(&out_layout);
+  if (err < 0) return nullptr;
+#else
+  int64_t in_layout = in->channel_layout ? static_cast<int64_t>(in->channel_layout)
+                                         : av_get_default_channel_layout(in->channels);
+  int64_t out_layout = (out_channels <= 0 || out_channels == in->channels)
+                           ? in_layout : av_get_default_channel_layout(out_channels);
+  raw = swr_alloc_set_opts(nullptr, out_layout, AV_SAMPLE_FMT_FLTP, out_rate, in_layout, in_fmt,
+                           in->sample_rate, 0, nullptr);
+  if (!raw) return nullptr;
+#endif
+  UniqueSwrContext swr(raw);
+  if (swr_init(swr.get()) < 0) return nullptr;
+  return swr;
+}
+
+// True when two decoded audio frames need the same resampler input settings.
+inline bool same_audio_params(const AVFrame* a, const AVFrame* b) {
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 24, 100)
+  bool layout = av_channel_layout_compare(&a->ch_layout, &b->ch_layout) == 0;
+#else
+  bool layout = a->channels == b->channels && a->channel_layout == b->channel_layout;
+#endif
+  return layout && a->format == b->format && a->sample_rate == b->sample_rate;
 }
 
 // The display matrix moved from per-stream side data (av_stream_get_side_data, removed in FFmpeg

@@ -6,8 +6,9 @@ whole chain; clip tensors in :mod:`vxfast.video_clips`, frame features in :mod:`
 Each area module defines ``__all__``; the public names are re-exported here. No module shares its
 name with a function: ``vxfast.detect``, ``vxfast.clips`` and ``vxfast.preprocess`` are functions.
 """
-from . import benchmark, features  # noqa: F401
+from . import audio, benchmark, features  # noqa: F401
 from ._core import __version__ as _core_version  # noqa: F401  (fails loudly if the build is missing)
+from .audio import AudioChunk, AudioReader  # noqa: F401
 from .config import *  # noqa: F401,F403
 from .config import __all__ as _config_all
 from .detection import *  # noqa: F401,F403
@@ -32,4 +33,4 @@ from .video_clips import __all__ as _video_clips_all
 __version__ = "0.1.0"
 __all__ = [*_errors_all, *_simd_all, *_video_all, *_preprocessing_all, *_pipeline_all, *_postprocess_all, *_model_all,
            *_config_all, *_detection_all, *_video_clips_all,
-           "benchmark", "features", "__version__"]
+           "benchmark", "features", "__version__", "audio", "AudioReader", "AudioChunk"]

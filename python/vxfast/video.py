@@ -14,13 +14,16 @@ import math
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
 
 from . import _core
 from ._core.decode import Frame, FrameIterator, VideoInfo
 from .errors import VideoError
+
+if TYPE_CHECKING:
+    from .audio import AudioReader
 
 __all__ = ["VideoReader", "VideoInfo", "Frame", "FrameIterator", "FORMATS", "SAMPLE_MODES",
            "LOG_LEVELS", "set_log_level", "get_log_level"]
@@ -153,6 +156,15 @@ class VideoReader:
 
     def __len__(self) -> int:
         return int(self._info.frame_count)
+
+    def audio(self, **kwargs) -> AudioReader:
+        """An :class:`vxfast.AudioReader` over the same file (keyword arguments as its constructor:
+        ``sample_rate=16000, channels=1, stream=None``); its times are on the clock of this
+        reader's :attr:`Frame.pts`, so ``reader.audio().windows(pts)`` gives the audio around frames.
+        Raises VideoError ("no audio stream") for a file without audio."""
+        from .audio import AudioReader
+
+        return AudioReader(self._path, **kwargs)
 
     def __repr__(self) -> str:
         return f"VideoReader({self._info!r})"

@@ -55,7 +55,7 @@ def load_samples(source: Any, sample_rate: int, *, what: str = "source") -> Samp
 
 def _from_reader(r: Any, sample_rate: int, name: str) -> Samples:
     info = r.info
-    rate = int(getattr(info, "sample_rate", sample_rate))
+    rate = int(getattr(r, "sample_rate", getattr(info, "sample_rate", sample_rate)))  # output rate
     if rate != sample_rate:
         raise ValueError(f"{name}: the reader delivers {rate} Hz, the model needs {sample_rate} Hz; "
                          f"open it with AudioReader(..., sample_rate={sample_rate})")

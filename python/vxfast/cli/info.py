@@ -15,10 +15,21 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..video import VideoReader
 
-    with VideoReader(args.video, seek_mode="approximate" if args.approximate else "exact") as r:
-        d = r.info.to_dict()
+    from ..errors import VideoError
+
+    audio = _audio_streams(args.video)
+    try:
+        with VideoReader(args.video, seek_mode="approximate" if args.approximate else "exact") as r:
+            d = r.info.to_dict()
+    except VideoError:
+        if not audio:
+            raise
+        d = None  # an audio-only file: show its audio streams
     if args.json:
-        print(json.dumps(d, indent=2))
+        print(json.dumps({**(d or {}), "audio_streams": audio}, indent=2))
+        return 0
+    if d is None:
+        _print_audio(audio)
         return 0
     width = max(len(k) for k in d)
     for k, v in d.items():
@@ -29,4 +40,28 @@ def run(args) -> int:
                                    or abs(d["header_fps"] - d["fps"]) > 0.01 * max(d["fps"], 1)):
         print(f"note: the container header claims {d['header_frame_count']} frames at "
               f"{d['header_fps']:.6g} fps; the stream plays {d['frame_count']} at {d['fps']:.6g} fps")
+    _print_audio(audio)
     return 0
+
+
+def _audio_streams(path: str) -> list:
+    """Every audio stream's facts (vxfast.AudioReader at the source's own rate/channels)."""
+    from ..audio import AudioReader
+    from ..errors import VideoError
+
+    try:
+        with AudioReader(path, sample_rate=None, channels=None) as a:
+            count = a.info.audio_stream_count
+    except (VideoError, ValueError):
+        return []
+    out = []
+    for k in range(count):
+        with AudioReader(path, sample_rate=None, channels=None, stream=k) as a:
+            out.append(a.info.to_dict())
+    return out
+
+
+def _print_audio(audio: list) -> None:
+    for k, a in enumerate(audio):
+        print(f"audio {k} (stream {a['stream_index']}): {a['codec']} {a['sample_rate']} Hz "
+              f"{a['channels']} ch {a['layout'] or '?'}, {a['duration']:.6g} s from {a['start_time']:.6g} s")
