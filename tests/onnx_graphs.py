@@ -46,3 +46,17 @@ def waveform_classifier(path: Path, classes: int, hop: int = 7680, seed: int = 0
         initializer=[numpy_helper.from_array(w, "W"), numpy_helper.from_array(np.array([-1, hop], np.int64), "shape")])
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(path))
     return path
+
+
+def mean_mel(path: Path) -> Path:
+    """A stand-in speaker embedding over openWakeWord's front-end: the mean of each mel bin over the
+    window ([B, 76, 32, 1] -> [B, 32]). It separates the fixture's two voices; the shared
+    openWakeWord embedding (a keyword model) does not."""
+    import onnx
+    from onnx import helper
+    g = helper.make_graph([helper.make_node("ReduceMean", ["input_1"], ["m"], axes=[1], keepdims=0),
+                           helper.make_node("Flatten", ["m"], ["out"], axis=1)], "meanmel",
+                          [helper.make_tensor_value_info("input_1", onnx.TensorProto.FLOAT, ["b", 76, 32, 1])],
+                          [helper.make_tensor_value_info("out", onnx.TensorProto.FLOAT, ["b", 32])])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path

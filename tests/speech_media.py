@@ -9,8 +9,11 @@ from pathlib import Path
 import numpy as np
 
 RATE = 16000
-# Two clearly different voices (low male / high female variant) and a third for variety.
-VOICES = {"A": ("en-us+m3", 30), "B": ("en-gb+f4", 85), "C": ("en+m1", 50)}
+# Two clearly different voices (low male, dark / high female, bright) and a third for variety:
+# espeak voice, pitch (0-99), sox effects applied after resampling.
+VOICES = {"A": ("en-us+m3", 10, ["pitch", "-300", "lowpass", "2500"]),
+          "B": ("en-gb+f4", 95, ["pitch", "400", "highpass", "400"]),
+          "C": ("en+m1", 50, [])}
 SENTENCES = [
     "The quick brown fox jumps over the lazy dog near the river bank.",
     "Please call Stella and ask her to bring these things with her from the store.",
@@ -21,13 +24,13 @@ SENTENCES = [
 ]
 
 
-def say(text: str, voice: str, pitch: int, out: Path) -> np.ndarray:
+def say(text: str, voice: str, pitch: int, out: Path, effects: list[str] | None = None) -> np.ndarray:
     """One utterance as float32 16 kHz mono (espeak-ng writes 22.05 kHz; sox resamples)."""
     raw = out.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", "165", "-w", str(raw), text],
                    check=True, capture_output=True)
-    subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(out)], check=True,
-                   capture_output=True)
+    subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(out), *(effects or [])],
+                   check=True, capture_output=True)
     with wave.open(str(out)) as w:
         pcm = np.frombuffer(w.readframes(w.getnframes()), np.int16)
     x = pcm.astype(np.float32) / 32768.0
@@ -42,8 +45,8 @@ def conversation(tmp: Path, turns: list[tuple[str, int]], gaps: list[float], lea
     rng = np.random.default_rng(seed)
     parts, script, t = [np.zeros(int(lead * RATE), np.float32)], [], lead
     for k, ((who, si), gap) in enumerate(zip(turns, gaps + [tail])):
-        voice, pitch = VOICES[who]
-        x = say(SENTENCES[si % len(SENTENCES)], voice, pitch, tmp / f"u{k}_{who}.wav")
+        voice, pitch, effects = VOICES[who]
+        x = say(SENTENCES[si % len(SENTENCES)], voice, pitch, tmp / f"u{k}_{who}.wav", effects)
         script.append((t, t + len(x) / RATE, who))
         parts += [x, np.zeros(int(gap * RATE), np.float32)]
         t += len(x) / RATE + int(gap * RATE) / RATE
