@@ -310,3 +310,38 @@ def test_no_warning_on_clean_file(aac_stereo):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         vxfast.AudioReader(aac_stereo).read()
+
+
+def test_chunks_property(wav_stereo):
+    """Any chunking of any span gives the samples read() gives at the same offsets."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    r = vxfast.AudioReader(wav_stereo, sample_rate=8000)
+    full = r.read()
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.floats(0.05, 4.0), st.floats(0.05, 4.0), st.floats(0.0, 13.0), st.floats(0.1, 13.0))
+    def check(seconds, hop, start, span):
+        chunks = list(r.chunks(seconds, hop=hop, start=start, end=start + span))
+        n, h = round(seconds * 8000), round(hop * 8000)
+        k0 = int(np.ceil(start * 8000 - 1e-6))
+        k1 = min(len(full), int(np.ceil((start + span) * 8000 - 1e-6)))
+        if k0 >= k1:
+            assert chunks == []
+            return
+        assert [c.sample_offset for c in chunks] == list(range(k0, k0 + h * len(chunks), h))
+        for c in chunks:
+            assert np.array_equal(c.samples, full[c.sample_offset:min(c.sample_offset + n, k1)])
+        assert chunks[-1].sample_offset + len(chunks[-1].samples) == k1 or h > n  # reaches the end
+
+    check()
+
+
+def test_docs_example_runs(capsys):
+    """The runnable example of docs/audio.md's decode section."""
+    text = (Path(__file__).parent.parent / "docs" / "audio.md").read_text()
+    section = text[text.index("## Decode"):]
+    code = section[section.index("```python") + len("```python"):]
+    exec(compile(code[:code.index("```")], "docs/audio.md", "exec"), {})
+    assert "80000 5.0 (140311,)" in capsys.readouterr().out
