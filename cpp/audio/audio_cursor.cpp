@@ -214,8 +214,10 @@ void AudioCursor::read(int64_t from, int64_t to, std::vector<std::vector<float>>
   position(from);
   const int64_t block = std::max<int64_t>(out_rate_, 4096);
   int64_t pos = std::max<int64_t>(from, 0);
-  if (to >= 0 && to > pos) {
-    int64_t expect = to - pos;
+  // Reserve what the header promises (to the end: its duration), so long reads do not regrow.
+  int64_t expect = to >= 0 ? to - pos
+                            : static_cast<int64_t>(src_.info().duration * out_rate_) + out_rate_ / 10 - pos;
+  if (expect > 0) {
     for (auto& o : out) o.reserve(o.size() + expect);
   }
   while (to < 0 || pos < to) {

@@ -167,8 +167,9 @@ class AudioReader:
         return int(self._live().channels)
 
     def __repr__(self) -> str:
-        return (f"AudioReader({self._path!r}, sample_rate={self._info.sample_rate}->{self.sample_rate if self._core else '?'}, "
-                f"codec={self._info.codec!r})")
+        out = f"{self._core.sample_rate} Hz x {self._core.channels}" if self._core else "closed"
+        return (f"AudioReader({self._path!r}, {self._info.codec} {self._info.sample_rate} Hz x "
+                f"{self._info.channels} -> {out})")
 
     def stats(self) -> dict:
         """Decode counters of :meth:`read` / :meth:`windows` so far: packets, frames,

@@ -13,9 +13,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..video import VideoReader
-
     from ..errors import VideoError
+    from ..video import VideoReader
 
     audio = _audio_streams(args.video)
     try:
