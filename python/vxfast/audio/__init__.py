@@ -1,6 +1,7 @@
 """Audio: :class:`AudioReader` (decode + resample with sample-accurate time, :mod:`.reader`) and
 audio models on the same clock: voice activity (:mod:`.voice_activity`), embeddings
-(:mod:`.embeddings`), classification (:mod:`.classification`), diarization (:mod:`.diarization`)."""
+(:mod:`.embeddings`), classification (:mod:`.classification`), diarization (:mod:`.diarization`),
+the faster-whisper hand-off (:mod:`.transcription`)."""
 from .classification import *  # noqa: F401,F403
 from .classification import __all__ as _classify_all
 from .diarization import *  # noqa: F401,F403
@@ -9,7 +10,9 @@ from .embeddings import *  # noqa: F401,F403
 from .embeddings import __all__ as _embed_all
 from .reader import *  # noqa: F401,F403
 from .reader import __all__ as _reader_all
+from .transcription import *  # noqa: F401,F403
+from .transcription import __all__ as _transcription_all
 from .voice_activity import *  # noqa: F401,F403
 from .voice_activity import __all__ as _vad_all
 
-__all__ = [*_reader_all, *_vad_all, *_embed_all, *_classify_all, *_diarize_all]
+__all__ = [*_reader_all, *_vad_all, *_embed_all, *_classify_all, *_diarize_all, *_transcription_all]
