@@ -124,3 +124,12 @@ def test_bad_arguments(audio):
         A.embed(audio, 3)
     with pytest.raises(ValueError, match="preset"):
         A.classify(audio, EMB, preset="panns")
+
+
+@pytest.mark.parametrize("name", ["voice_activity", "embeddings", "classification", "transcription"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"vxfast.audio.{name}")
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert res.failed == 0
