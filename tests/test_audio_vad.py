@@ -180,3 +180,16 @@ def test_path_and_reader_inputs(speech, vad_model):
     for s, e, _who in script:  # and the speech is where the script put it (AAC delay is compensated)
         covered = sum(max(0.0, min(e, b) - max(s, a)) for a, b in from_path)
         assert covered > 0.8 * (e - s)
+
+
+def test_streamed_file_equals_array_run(speech, vad_model, monkeypatch):
+    from vxfast.audio import voice_activity
+    x, _, d = speech
+    video = mux_into_video(write_wav(d / "speech2.wav", x), d / "speech2.mp4")
+    with A.AudioReader(video) as r:
+        decoded, t0 = r.read(), r.info.start_time
+    want = [(a + t0, b + t0) for a, b in A.vad(decoded, vad_model)]
+    monkeypatch.setattr(voice_activity, "_STREAM_BLOCK_WINDOWS", 100)  # many chunks, state carried
+    got = A.vad(video, vad_model)
+    assert len(got) == len(want)
+    assert all(abs(a - c) < 1e-6 and abs(b - e) < 1e-6 for (a, b), (c, e) in zip(got, want))

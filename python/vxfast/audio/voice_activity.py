@@ -40,6 +40,7 @@ __all__ = ["Segment", "VadModel", "vad", "speech_probabilities", "segments_from_
 _MAX_BATCH = 64          # chunks run at once in mode="chunked"; per-window cost flattens out beyond
 _REFINE_WINDOWS = 938     # ~30 s re-run at each chunk start from the previous chunk's end state
 _BLOCK_WINDOWS = 4096     # windows per encoder batch / decoder sequence in mode="split" (~2 MB in)
+_STREAM_BLOCK_WINDOWS = 4096  # windows per decoded chunk when vad() streams a file (131 s at 16 kHz)
 
 
 class Segment(NamedTuple):
@@ -220,6 +221,43 @@ def _split_run(sessions: tuple[Any, Any], samples: np.ndarray, n_win: int, W: in
         p, h, c = dec.run(None, {"features": feats.reshape(hi - lo, 1, -1), "h0": h, "c0": c})
         probs[lo:hi] = p
     return probs
+
+
+def _stream_probabilities(reader: Any, m: VadModel, rate: int) -> tuple[np.ndarray, int, float] | None:
+    """Split-mode probabilities of a reader's whole track, decoded chunk by chunk (bounded memory:
+    one chunk of samples at a time); None when the model cannot be split."""
+    sessions = m.split_sessions(rate)
+    if sessions is None:
+        return None
+    enc, dec = sessions
+    W, C = m.window_samples(rate), m.context_samples(rate)
+    block = _STREAM_BLOCK_WINDOWS * W
+    ctx = np.zeros(C, np.float32)
+    h = np.zeros((1, 1, 128), np.float32)
+    c = np.zeros((1, 1, 128), np.float32)
+    parts: list[np.ndarray] = []
+    n, offset = 0, None
+    for ch in reader.chunks(block / rate):
+        x = np.asarray(ch.samples, np.float32).reshape(-1)
+        if offset is None:
+            offset = float(ch.start)
+        if len(x) == 0:
+            continue
+        nw = -(-len(x) // W)
+        xp = np.zeros(C + nw * W, np.float32)
+        xp[:C] = ctx                      # the previous chunk's last samples: the first context
+        xp[C:C + len(x)] = x
+        frames = np.lib.stride_tricks.as_strided(xp, shape=(nw, C + W), strides=(W * 4, 4),
+                                                 writeable=False)
+        for lo in range(0, nw, _BLOCK_WINDOWS):
+            hi = min(nw, lo + _BLOCK_WINDOWS)
+            feats = enc.run(None, {"input": np.ascontiguousarray(frames[lo:hi])})[0]
+            p, h, c = dec.run(None, {"features": feats.reshape(hi - lo, 1, -1), "h0": h, "c0": c})
+            parts.append(np.asarray(p, np.float32).reshape(-1))
+        ctx = xp[len(x):C + len(x)].copy()
+        n += len(x)
+    probs = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    return probs, n, float(offset or 0.0)
 
 
 def _run_chunks(m: VadModel, frames: np.ndarray, first: np.ndarray, steps: int, state: np.ndarray,
@@ -422,6 +460,15 @@ def vad(source: Any, model: VadModel | str | os.PathLike | None = None, threshol
     >>> vad(np.zeros(16000, np.float32))
     []
     """
+    m = model if isinstance(model, VadModel) else VadModel(model)
+    streamed = _stream_source(source, sample_rate, m, mode)
+    if streamed is not None:  # a file or reader at 8/16 kHz: decoded chunk by chunk
+        probs, n, offset = streamed
+        spans = segments_from_probabilities(
+            probs, sample_rate, n, threshold=threshold, neg_threshold=neg_threshold,
+            min_speech_ms=min_speech_ms, min_silence_ms=min_silence_ms, speech_pad_ms=speech_pad_ms,
+            max_speech_s=max_speech_s, min_silence_at_max_speech_ms=min_silence_at_max_speech_ms)
+        return [Segment(offset + a / sample_rate, offset + b / sample_rate) for a, b in spans]
     src = load_samples(source, sample_rate)
     x, rate, step = src.data, src.sample_rate, 1
     if rate > 16000 and rate % 16000 == 0:
@@ -430,7 +477,6 @@ def vad(source: Any, model: VadModel | str | os.PathLike | None = None, threshol
     if rate not in (8000, 16000):
         raise ValueError(f"sample_rate must be 8000, 16000 or a multiple of 16000 for Silero VAD, "
                          f"got {src.sample_rate}")
-    m = model if isinstance(model, VadModel) else VadModel(model)
     probs = speech_probabilities(x, rate, m, mode=mode)
     spans = segments_from_probabilities(
         probs, rate, len(x), threshold=threshold, neg_threshold=neg_threshold,
@@ -438,3 +484,17 @@ def vad(source: Any, model: VadModel | str | os.PathLike | None = None, threshol
         max_speech_s=max_speech_s, min_silence_at_max_speech_ms=min_silence_at_max_speech_ms)
     scale = step / src.sample_rate
     return [Segment(src.offset + a * scale, src.offset + b * scale) for a, b in spans]
+
+
+def _stream_source(source: Any, sample_rate: int, m: VadModel, mode: str) -> tuple[np.ndarray, int, float] | None:
+    if mode not in ("auto", "split") or sample_rate not in (8000, 16000) or isinstance(source, np.ndarray):
+        return None
+    if hasattr(source, "chunks") and hasattr(source, "info"):
+        if getattr(source, "sample_rate", None) != sample_rate or getattr(source, "channels", 1) != 1:
+            return None  # load_samples explains what is wrong
+        return _stream_probabilities(source, m, sample_rate)
+    if isinstance(source, (str, os.PathLike)):
+        from .reader import AudioReader
+        with AudioReader(source, sample_rate=sample_rate, channels=1) as r:
+            return _stream_probabilities(r, m, sample_rate)
+    return None
