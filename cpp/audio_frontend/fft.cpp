@@ -5,6 +5,7 @@ extern "C" {
 #include <libavutil/tx.h>
 }
 
+#include <algorithm>
 #include <cmath>
 #include <new>
 #include <stdexcept>
@@ -54,8 +55,12 @@ bool av_tx_friendly(int m) {
 RealFft::RealFft(int n) : n_(n) {
   if (n < 2 || n % 2 != 0) throw std::invalid_argument("n_fft must be even and >= 2; got " + std::to_string(n));
   const int h = n / 2;
-  if (!av_tx_friendly(h)) {
-    for (int p = 2; p <= 16 && p < h; ++p)
+  // av_tx's real FFT needs n divisible by 4 (its n/2-point complex core is split again); other
+  // lengths go through the packed complex path, p sub-FFTs of length m = h / p.
+  if (n % 4 != 0 || !av_tx_friendly(h)) {
+    p_ = h;  // worst case: one h x h DFT (m = 1), only for lengths with a large prime factor
+    m_ = 1;
+    for (int p = 1; p <= 64 && p < h; ++p)
       if (h % p == 0 && av_tx_friendly(h / p)) {
         p_ = p;
         m_ = h / p;
@@ -64,9 +69,10 @@ RealFft::RealFft(int n) : n_(n) {
   }
   const float scale = 1.0f;
   av_tx_fn fn = nullptr;
-  const int err = p_ ? av_tx_init(&ctx_, &fn, AV_TX_FLOAT_FFT, 0, m_, &scale, 0)
-                     : av_tx_init(&ctx_, &fn, AV_TX_FLOAT_RDFT, 0, n, &scale, 0);
-  if (err < 0 || !ctx_)
+  int err = 0;
+  if (!p_) err = av_tx_init(&ctx_, &fn, AV_TX_FLOAT_RDFT, 0, n, &scale, 0);
+  else if (m_ > 1) err = av_tx_init(&ctx_, &fn, AV_TX_FLOAT_FFT, 0, m_, &scale, 0);
+  if (err < 0 || (!ctx_ && (!p_ || m_ > 1)))
     throw std::invalid_argument("n_fft=" + std::to_string(n) + ": FFmpeg's av_tx cannot build this FFT");
   fn_ = fn;
   if (!p_) return;
@@ -108,7 +114,10 @@ void RealFft::forward(float* in, float* out) {
       si[2 * (r * m + j)] = in[2 * (p * j + r)];
       si[2 * (r * m + j) + 1] = in[2 * (p * j + r) + 1];
     }
-  for (int r = 0; r < p; ++r) fn_(ctx_, so + 2 * r * m, si + 2 * r * m, sizeof(float) * 2);
+  if (m > 1)
+    for (int r = 0; r < p; ++r) fn_(ctx_, so + 2 * r * m, si + 2 * r * m, sizeof(float) * 2);
+  else
+    std::copy(si, si + 2 * p, so);
   // Twiddle Y_r[k] *= W_h^(r k) (r = 0 is 1), then Z[k + m q] = sum_r Y_r[k] W_p^(r q).
   for (int r = 1; r < p; ++r)
     for (int k = 0; k < m; ++k) {
@@ -120,6 +129,7 @@ void RealFft::forward(float* in, float* out) {
     }
   float* z = z_.get();
   switch (p) {  // a compile-time radix lets the compiler unroll the p x p sums
+    case 1: std::copy(so, so + 2 * m, z_.get()); break;
     case 2: butterflies<2>(so, wp_.data(), m, z); break;
     case 3: butterflies<3>(so, wp_.data(), m, z); break;
     case 4: butterflies<4>(so, wp_.data(), m, z); break;

@@ -2,13 +2,14 @@
 // Real-to-complex FFT for the audio front-ends.
 //
 // Choice (measured, docs/performance.md "Audio front-ends"): FFmpeg's av_tx, which vxfast already
-// links, with hand-written SIMD. Its real FFT (AV_TX_FLOAT_RDFT) is used directly when the half
-// length n/2 is a power of two times 1, 3, 5, 7, 9 or 15 (YAMNet/Kaldi's 512, CLAP's 1024): av_tx has
-// fast codelets for those. Other lengths (Whisper's 400: n/2 = 200 = 8 * 25) fall to av_tx's naive
+// links, with hand-written SIMD. Its real FFT (AV_TX_FLOAT_RDFT) is used directly when n is a
+// multiple of 4 and n/2 a power of two times 1, 3, 5, 7, 9 or 15 (YAMNet/Kaldi's 512, CLAP's 1024):
+// av_tx has fast codelets for those (and gives wrong results for n = 2 mod 4). Other lengths (Whisper's 400: n/2 = 200 = 8 * 25) fall to av_tx's naive
 // DFT, which recomputes its twiddles per product (~2 ms per 400-point transform here, 3000x slower),
-// so for them RealFft does one Cooley-Tukey step itself: n/2 = p * m with p a small factor and m an
-// av_tx-friendly length (200 = 5 * 40), p complex av_tx FFTs of length m, then radix-p butterflies,
-// then the usual real-from-half-length split. The small radix-2 FFT kept here (Radix2Rfft) lost to
+// so for them RealFft packs the real input into n/2 complex values and does one Cooley-Tukey step
+// itself: n/2 = p * m with p <= 64 and m an av_tx-friendly length (200 = 5 * 40), p complex av_tx
+// FFTs of length m, radix-p butterflies, then the usual real-from-half-length split (any even n is
+// exact; a large prime n/2 degrades to one O(n^2) DFT). The small radix-2 FFT kept here (Radix2Rfft) lost to
 // av_tx at 512 and 1024. The scalar double-precision DFT (reference_dft) is the tests' oracle.
 //
 // A RealFft is not thread-safe (av_tx contexts keep scratch); each worker owns one.

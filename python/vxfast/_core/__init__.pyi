@@ -5,6 +5,7 @@ Checked against the built module by ``python -m mypy.stubtest`` (scripts/lint.sh
 cannot express are listed, each with its reason, in scripts/stubtest_allowlist.txt). Attributes bound
 read-only in C++ are properties here. This folder holds stubs only: at run time ``vxfast._core`` is the
 compiled module beside it, which registers its submodules in ``sys.modules``."""
+from . import audio_frontend as audio_frontend
 from . import decode as decode
 from . import features as features
 from . import geometry as geometry
