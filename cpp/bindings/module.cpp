@@ -30,4 +30,5 @@ PYBIND11_MODULE(_core, m) {
   area("features", "Frame-quality features on luma", vxfast::bind_features);
   area("pipeline", "Batch ring: decode + preprocess on a producer thread", vxfast::bind_pipeline);
   area("audio", "Audio demux, decode and resampling with sample-accurate time", vxfast::bind_audio);
+  area("audio_frontend", "Spectrogram / mel / fbank front-ends", vxfast::bind_audio_frontend);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bindings/bindings.h"
+#include "audio_frontend/kernels.h"
 #include "common/simd.h"
 #include "features/feature_set.h"
 #include "postprocess/simd_level.h"
@@ -30,6 +31,7 @@ void bind_simd(py::module_& m) {
     areas["preprocess"] = simd::name(select_kernels(l).level);
     areas["postprocess"] = simd::name(post::kernel_level(l));
     areas["features"] = features::simd_level_name(features::kernel_level(l));
+    areas["audio_frontend"] = simd::name(audio_frontend::select_kernels(l).level);
     std::vector<std::string> runnable;
     for (simd::Level r : {simd::Level::Scalar, simd::Level::Neon, simd::Level::Avx2, simd::Level::Avx512})
       if (simd::cpu_supports(r)) runnable.emplace_back(simd::name(r));

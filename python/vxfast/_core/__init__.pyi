@@ -6,6 +6,7 @@ cannot express are listed, each with its reason, in scripts/stubtest_allowlist.t
 read-only in C++ are properties here. This folder holds stubs only: at run time ``vxfast._core`` is the
 compiled module beside it, which registers its submodules in ``sys.modules``."""
 from . import audio as audio
+from . import audio_frontend as audio_frontend
 from . import decode as decode
 from . import features as features
 from . import geometry as geometry
