@@ -133,3 +133,37 @@ def test_docstring_examples(name):
     mod = importlib.import_module(f"vxfast.audio.{name}")
     res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert res.failed == 0
+
+
+def test_fbank_presets_feed_the_model(tmp_path, audio):
+    if not hasattr(A, "fbank"):
+        pytest.skip("the C++ front-ends are not in this build")
+    m = pooled_linear(tmp_path / "fb.onnx", ["b", 150, 80], [1], 6, seed=1)   # 1.5 s of fbank frames
+    r = A.embed(audio, m, frontend="fbank", hop=0.5)
+    feats = A.fbank(audio, sample_rate=16000, num_mel_bins=80)
+    w = np.random.default_rng(1).normal(0, 1, (80, 6)).astype(np.float32)
+    starts = np.arange(0, len(feats) - 150 + 1, 50)
+    want = np.stack([feats[s:s + 150].mean(0) @ w for s in starts])
+    assert r.embeddings.shape == want.shape
+    np.testing.assert_allclose(r.embeddings, want, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(r.end - r.start, 149 * 0.010 + 0.025, atol=1e-9)
+    # wespeaker: int16 scale and each window's mean removed, so a mean-pooling model gives ~0
+    z = A.embed(audio, m, frontend="wespeaker", hop=0.5)
+    assert np.abs(z.embeddings).max() < 1e-2 * np.abs(r.embeddings).max() + 1e-3
+
+
+def test_classify_yamnet_patches_preset(tmp_path, audio):
+    if not hasattr(A, "yamnet_patches"):
+        pytest.skip("the C++ front-ends are not in this build")
+    m = pooled_linear(tmp_path / "yam.onnx", ["b", 1, 96, 64], [1, 2], 4, softmax=True, seed=2)
+    r = A.classify(audio, m)
+    patches = A.yamnet_patches(audio)
+    w = np.random.default_rng(2).normal(0, 1, (64, 4)).astype(np.float32)
+    logits = patches.mean(1) @ w
+    want = np.exp(logits - logits.max(1, keepdims=True))
+    want /= want.sum(1, keepdims=True)
+    np.testing.assert_allclose(r.scores, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(r.start, np.arange(len(patches)) * 0.48)
+    bad = pooled_linear(tmp_path / "yam128.onnx", ["b", 1, 96, 128], [1, 2], 4)
+    with pytest.raises(vxfast.ModelError, match=r"'feats'.*96, 128"):
+        A.classify(audio, bad)
