@@ -116,8 +116,9 @@ def main() -> None:
               f"ratio {v / base:5.2f}")
     print(f"segments: vxfast {len(results['vxfast vad()'])}, "
           f"package {len(results['silero-vad get_speech_timestamps (ONNX)'])}")
-    print(f"probabilities split vs sequential max |diff| "
-          f"{np.abs(results['bare ORT, split graphs, ready windows'] - results['bare ORT, shipped model per window, ready windows']).max():.2e}")
+    split = results["bare ORT, split graphs, ready windows"]
+    seq = results["bare ORT, shipped model per window, ready windows"]
+    print(f"probabilities split vs sequential max |diff| {np.abs(split - seq).max():.2e}")
 
 
 if __name__ == "__main__":
