@@ -89,7 +89,10 @@ def cluster(embeddings: np.ndarray, num_speakers: int | None = None, threshold: 
     if len(e) > 1:
         e = e - e.mean(axis=0)
     e = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
-    from scipy.cluster.hierarchy import fcluster, linkage
+    try:
+        from scipy.cluster.hierarchy import fcluster, linkage
+    except ImportError as e:
+        raise ImportError("diarize() clusters with scipy: pip install 'vxfast[diarize]'") from e
     z = linkage(e, method="average", metric="cosine")
     raw = (fcluster(z, num_speakers, "maxclust") if num_speakers is not None
            else fcluster(z, threshold, "distance"))
