@@ -153,7 +153,7 @@ void RealFft::forward(float* in, float* out) {
   if (m > 1)
     for (int r = 0; r < p; ++r) fn_(ctx_, so + 2 * r * m, si + 2 * r * m, sizeof(float) * 2);
   else
-    std::memcpy(so, si, sizeof(float) * 2 * static_cast<std::size_t>(p));
+    for (int i = 0; i < 2 * p; ++i) so[i] = si[i];  // m = 1: the sub-FFTs are copies
   // Twiddle Y_r[k] *= W_h^(r k) (r = 0 is 1), then Z[k + m q] = sum_r Y_r[k] W_p^(r q).
   for (int r = 1; r < p; ++r)
     for (int k = 0; k < m; ++k) {
