@@ -80,6 +80,24 @@ void butterflies5(const float* y, int m, float* z) {
   }
 }
 
+// X[k] = (Z[k] + conj Z[h-k]) / 2 + W_n^k (Z[k] - conj Z[h-k]) / 2i for k = 0..h: ~18 scalar
+// instructions per bin, a third of the 400-point transform's own (non-av_tx) instructions; the
+// reversed read Z[h-k] keeps baseline-ISA compilers from vectorising it.
+void unpack_real(const float* __restrict z, const float* __restrict w, int h, float* __restrict out) {
+  out[0] = z[0] + z[1];
+  out[1] = 0.f;
+  out[2 * h] = z[0] - z[1];
+  out[2 * h + 1] = 0.f;
+  for (int k = 1; k < h; ++k) {
+    const float ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * (h - k)], bi = -z[2 * (h - k) + 1];
+    const float er = 0.5f * (ar + br), ei = 0.5f * (ai + bi);
+    const float or_ = 0.5f * (ai - bi), oi = -0.5f * (ar - br);
+    const float wr = w[2 * k], wi = w[2 * k + 1];
+    out[2 * k] = er + wr * or_ - wi * oi;
+    out[2 * k + 1] = ei + wr * oi + wi * or_;
+  }
+}
+
 }  // namespace
 
 bool av_tx_friendly(int m) {
@@ -173,18 +191,7 @@ void RealFft::forward(float* in, float* out) {
     default: butterflies<0>(so, wp_.data(), m, z, p); break;
   }
   // Real spectrum from the half-length complex one: X[k] = E[k] + W_n^k O[k].
-  out[0] = z[0] + z[1];
-  out[1] = 0.f;
-  out[2 * h] = z[0] - z[1];
-  out[2 * h + 1] = 0.f;
-  for (int k = 1; k < h; ++k) {
-    const float ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * (h - k)], bi = -z[2 * (h - k) + 1];
-    const float er = 0.5f * (ar + br), ei = 0.5f * (ai + bi);
-    const float or_ = 0.5f * (ai - bi), oi = -0.5f * (ar - br);  // -i/2 (a - b)
-    const float wr = split_[2 * k], wi = split_[2 * k + 1];
-    out[2 * k] = er + wr * or_ - wi * oi;
-    out[2 * k + 1] = ei + wr * oi + wi * or_;
-  }
+  unpack_real(z, split_.data(), h, out);
 }
 
 std::vector<std::complex<double>> reference_dft(const float* x, int n) {
