@@ -243,7 +243,7 @@ def test_core_is_grouped_in_area_submodules():
 
     import vxfast._core as core
 
-    for area in ("simd", "decode", "geometry", "preprocess", "postprocess", "features", "pipeline"):
+    for area in ("simd", "decode", "geometry", "preprocess", "postprocess", "features", "pipeline", "audio_frontend"):
         sub = importlib.import_module(f"vxfast._core.{area}")
         assert getattr(core, area) is sub
     assert core.decode.ReaderCore.__module__ == "vxfast._core.decode"

@@ -8,9 +8,9 @@ import subprocess
 
 import numpy as np
 import pytest
+from tests.yamnet_reference import log_mel_patches
 
 import vxfast.audio as va
-from tests.yamnet_reference import log_mel_patches
 
 
 def _speech(tmp_path_factory, rate: int, seconds: float, seed: int) -> np.ndarray:

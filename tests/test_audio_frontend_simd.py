@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vxfast
-from vxfast import _core
 import vxfast.audio as va
+from vxfast import _core
 
 fe = _core.audio_frontend
 LEVELS = [lv for lv in ("avx2", "avx512") if lv in vxfast.simd_info()["runnable"]]

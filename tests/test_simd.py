@@ -17,7 +17,7 @@ from vxfast import _core, features
 
 INFO = vxfast.simd_info()
 CPU = INFO["cpu"]
-AREAS = ("preprocess", "postprocess", "features")
+AREAS = ("preprocess", "postprocess", "features", "audio_frontend")
 # A level this machine cannot run, to check lowering: NEON on x86, AVX-512 elsewhere.
 UNSUPPORTED = "neon" if CPU != "neon" else "avx512"
 VALID = "valid values: scalar, neon, avx2, avx512, native"
@@ -28,7 +28,8 @@ def expected_areas(level: str) -> dict:
     is its portable row pass (it serves neon too)."""
     return {"preprocess": level,
             "postprocess": "scalar" if level == "neon" else level,
-            "features": "scalar" if level == "neon" else level}
+            "features": "scalar" if level == "neon" else level,
+            "audio_frontend": "scalar" if level == "neon" else level}
 
 
 def run(code: str, simd: str | None) -> subprocess.CompletedProcess:
@@ -46,6 +47,7 @@ import numpy as np
 warnings.simplefilter("always")
 import vxfast
 from vxfast import _core, features
+import vxfast.audio as audio
 pre = sys.modules["vxfast.preprocessing"]
 post = sys.modules["vxfast.postprocess"]
 img = np.arange(48 * 64 * 3, dtype=np.uint8).reshape(48, 64, 3)
@@ -56,6 +58,7 @@ calls = {
     "preprocess": lambda: (vxfast.letterbox(img, 32), pre.simd_level())[1],
     "postprocess": lambda: (vxfast.nms(boxes, scores, 0.5), post.simd_level())[1],
     "features": lambda: (features.compute(np.ascontiguousarray(img[..., 0])), features.simd_level())[1],
+    "audio_frontend": lambda: (audio.log_mel(np.zeros(800, np.float32)), _core.audio_frontend.kernel_level())[1],
 }
 out = {}
 with warnings.catch_warnings(record=True) as caught:

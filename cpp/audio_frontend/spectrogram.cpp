@@ -81,7 +81,6 @@ void run_block(const Run& r, int task) {
                 spec = aligned_floats(n_bins + 16), mel = aligned_floats(r.n_out + 16);
   float* buf = frame.get();
   const bool cond = sp.dither != 0.f || sp.remove_dc || sp.preemphasis != 0.f;
-  const double log_scale = sp.log_base == 10 ? 1.0 / std::log(10.0) : 1.0;
   for (int64_t f = f0; f < f1; ++f) {
     const int64_t s0 = sp.first_start + f * sp.hop;
     if (s0 >= 0 && s0 + L <= r.n) {
@@ -132,9 +131,10 @@ void run_block(const Run& r, int task) {
       r.k.bands(r.view, s, mel.get());
       v = mel.get();
     }
-    if (sp.log_base != 0) {
-      for (int m = 0; m < r.n_out; ++m)
-        v[m] = static_cast<float>(sp.log_mul * log_scale * std::log(static_cast<double>(std::max(v[m], sp.log_floor) + sp.log_offset)));
+    if (sp.log_base == 10) {
+      for (int m = 0; m < r.n_out; ++m) v[m] = sp.log_mul * std::log10(std::max(v[m], sp.log_floor) + sp.log_offset);
+    } else if (sp.log_base == 1) {
+      for (int m = 0; m < r.n_out; ++m) v[m] = sp.log_mul * std::log(std::max(v[m], sp.log_floor) + sp.log_offset);
     }
     if (sp.mels_first) {
       for (int m = 0; m < r.n_out; ++m) r.out[m * sp.n_frames + f] = v[m];

@@ -548,8 +548,8 @@ def clap_mel(
     th = _threads(threads)
     rng = np.random.default_rng(seed)
     win = window_function("hann", 1024)
-    scale, norm = ("slaney", "slaney") if truncation == "rand_trunc" else ("htk", None)
-    mel = mel_filterbank(48000, 1024, 64, fmin, fmax, scale, norm)
+    scale: MelScale = "slaney" if truncation == "rand_trunc" else "htk"
+    mel = mel_filterbank(48000, 1024, 64, fmin, fmax, scale, "slaney" if truncation == "rand_trunc" else None)
 
     def spec(c: np.ndarray) -> np.ndarray:  # (frames, 64)
         return _fe.spectrogram(c, win, 1024, 480, -512, 1 + c.shape[0] // 480, pad="reflect", mel=mel,
