@@ -8,7 +8,8 @@ name with a function: ``vxfast.detect``, ``vxfast.clips`` and ``vxfast.preproces
 """
 from . import benchmark, features  # noqa: F401
 from ._core import __version__ as _core_version  # noqa: F401  (fails loudly if the build is missing)
-from .audio import AudioChunk, AudioReader  # noqa: F401  (also binds vxfast.audio)
+from . import audio  # noqa: F401
+from .audio import AudioChunk, AudioReader  # noqa: F401
 from .config import *  # noqa: F401,F403
 from .config import __all__ as _config_all
 from .detection import *  # noqa: F401,F403
