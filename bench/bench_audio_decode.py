@@ -100,7 +100,8 @@ def main() -> None:
     ap.add_argument("--no-librosa", action="store_true")
     args = ap.parse_args()
     fns = {"vxfast read": vxfast_read, "vxfast chunks(30 s)": vxfast_chunks, "PyAV + AudioResampler": pyav_resample,
-           "vxfast chunks, native 44.1 kHz stereo (decode floor)": vxfast_native, "ffmpeg -f null (decode floor)": ffmpeg_null}
+           "vxfast chunks, native 44.1 kHz stereo (decode floor)": vxfast_native,
+           "ffmpeg -f null (decode floor)": ffmpeg_null}
     if not args.no_librosa:
         fns["librosa.load(sr=16000)"] = librosa_load
     with tempfile.TemporaryDirectory() as tmp:

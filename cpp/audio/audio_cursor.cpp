@@ -123,7 +123,28 @@ void AudioCursor::produce() {
   }
   AVFrame* f = frame_.get();
   const int64_t n = f->nb_samples;
-  int64_t fp = std::isnan(pts) ? in_next_ : std::llround((pts - t0_) * in_rate_);
+  if (f->sample_rate != in_rate_) {
+    // The rate changed midway (rare: some broadcast streams). Input positions count samples at the
+    // opening rate, so such frames are taken as contiguous, advancing the counter by their length.
+    if (!anchored_) {
+      av_frame_unref(f);
+      restart();
+      return;
+    }
+    push(f, 0, n);
+    in_next_ += std::llround(static_cast<double>(n) * in_rate_ / f->sample_rate);
+    av_frame_unref(f);
+    rate_changed_ = true;
+    return;
+  }
+  // Back at the opening rate after a change, the counter, not the pts, says where we are (the
+  // demuxer's timestamps across such a change are not to be trusted, e.g. raw ADTS).
+  int64_t fp = std::isnan(pts) ? in_next_ : std::llround((pts - t0_) * in_rate_) + pts_shift_;
+  if (rate_changed_ && anchored_) {
+    if (!std::isnan(pts)) pts_shift_ += in_next_ - fp;  // re-base the pts on the counter from here on
+    fp = in_next_;
+    rate_changed_ = false;
+  }
   int64_t off = 0;
   if (!anchored_) {
     if (std::isnan(pts) || fp > seek_in_) {  // the seek overshot or lost the clock: start over
@@ -162,6 +183,8 @@ void AudioCursor::produce() {
 
 void AudioCursor::restart() {
   src_.rewind();
+  rate_changed_ = false;
+  pts_shift_ = 0;
   swr_.reset();
   gap_left_ = 0;
   anchored_ = true;
@@ -186,6 +209,7 @@ void AudioCursor::seek_to(int64_t offset) {
   pending_ = false;
   eof_ = false;
   anchored_ = false;
+  rate_changed_ = false;
   seek_in_ = p_al;
   fifo_.reset(out_channels_, 0);
 }

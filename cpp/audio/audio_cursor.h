@@ -79,6 +79,8 @@ class AudioCursor {
   int64_t in_next_ = 0;     // input position the next frame should start at
   int64_t want_from_ = 0;   // output samples before this are dropped as they come
   bool eof_ = false;
+  bool rate_changed_ = false;  // frames at another rate came since the timeline was last checked
+  int64_t pts_shift_ = 0;      // added to pts-derived positions after such a change
   SampleFifo fifo_;
   std::vector<const uint8_t*> in_ptrs_;
 };
