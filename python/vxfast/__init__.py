@@ -6,9 +6,8 @@ whole chain; clip tensors in :mod:`vxfast.video_clips`, frame features in :mod:`
 Each area module defines ``__all__``; the public names are re-exported here. No module shares its
 name with a function: ``vxfast.detect``, ``vxfast.clips`` and ``vxfast.preprocess`` are functions.
 """
-from . import benchmark, features  # noqa: F401
+from . import audio, benchmark, features  # noqa: F401
 from ._core import __version__ as _core_version  # noqa: F401  (fails loudly if the build is missing)
-from . import audio  # noqa: F401
 from .audio import AudioChunk, AudioReader  # noqa: F401
 from .config import *  # noqa: F401,F403
 from .config import __all__ as _config_all
