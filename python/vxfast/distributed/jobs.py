@@ -1,0 +1,218 @@
+"""Job entry points: plan, skip what is done, run the rest (Ray Data or in-process), summarise.
+
+>>> import tempfile, vxfast.distributed as vd
+>>> from vxfast.shared_data import shared_path
+>>> out = tempfile.mkdtemp()
+>>> s = vd.detect(shared_path("media/vtest.avi"), shared_path("models/yolov8n.onnx"), out,
+...               segment_seconds=5, sample="every:50", ray=False)  # doctest: +SKIP
+>>> s.segments, s.errors  # doctest: +SKIP
+(3, 0)
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from .planning import PathLike, Segment, plan
+
+__all__ = ["JobSummary", "detect", "model_fingerprint"]
+
+
+@dataclass
+class JobSummary:
+    """What a job did. ``segments`` counts the plan; ``skipped`` were already committed by an
+    earlier run (resume); ``frames`` and ``rows`` count this run's work only; ``errors`` counts
+    the segments that failed in this run (their reasons are in ``OUT/errors``)."""
+
+    table: str
+    out: str
+    videos: int = 0
+    segments: int = 0
+    skipped: int = 0
+    done: int = 0
+    frames: int = 0
+    rows: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    ray: bool = False
+    error_videos: list[str] = field(default_factory=list)
+
+    @property
+    def fps(self) -> float:
+        """Frames per second of wall time over this run."""
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["fps"] = round(self.fps, 2)
+        return d
+
+
+def model_fingerprint(path: Union[str, os.PathLike[str]]) -> str:
+    """SHA-256 of the model file (hex): the manifest's model hash and the resume key."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_sample(sample: str) -> None:
+    from .segments import SEGMENT_SAMPLES
+
+    if not isinstance(sample, str) or not any(sample == s or (s.endswith(":") and sample.startswith(s))
+                                              for s in SEGMENT_SAMPLES):
+        raise ValueError(f"sample={sample!r}: a segmented job takes 'all', 'keyframes', 'every:N' or "
+                         f"'fps:X' ('uniform:N' has no meaning per segment)")
+
+
+def _check_number(name: str, v: Any, lo: float, hi: Optional[float] = None) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (lo <= v and (hi is None or v <= hi)):
+        raise ValueError(f"{name}={v!r} must be a number in [{lo}, {hi if hi is not None else 'inf'}]")
+    return float(v)
+
+
+def _use_ray(flag: Optional[bool], address: Optional[str]) -> bool:
+    if flag is not None:
+        return bool(flag)
+    if address is not None:
+        return True
+    import sys
+
+    ray_mod = sys.modules.get("ray")  # only if the caller already imported Ray
+    return bool(ray_mod is not None and ray_mod.is_initialized())
+
+
+def _connect(address: Optional[str]) -> Any:
+    try:
+        import ray
+    except ImportError as e:  # pragma: no cover - depends on the installed extras
+        raise ImportError("vxfast.distributed on Ray needs the ray extra: pip install 'vxfast[ray]'") from e
+    if not ray.is_initialized():
+        ray.init(address=None if address in (None, "local") else address, include_dashboard=False,
+                 log_to_driver=False)
+    return ray
+
+
+def _run_ray(rows: list[Segment], udf_kwargs: dict[str, Any], concurrency: Optional[int], num_cpus: float,
+             num_gpus: float, address: Optional[str]) -> list[dict[str, Any]]:
+    ray = _connect(address)
+    from .udfs import DetectUDF
+
+    if concurrency is None:
+        res = ray.cluster_resources()
+        if num_gpus > 0:
+            concurrency = max(1, int(res.get("GPU", 0) // num_gpus))
+        else:
+            concurrency = max(1, int(res.get("CPU", 1) // max(num_cpus, 1e-9)))
+    concurrency = max(1, min(int(concurrency), len(rows)))
+    ds = ray.data.from_items([r.to_dict() for r in rows], override_num_blocks=len(rows))
+    # One row per call: a segment is seconds to minutes of work, and a retried task then redoes
+    # at most one uncommitted segment.
+    ds = ds.map_batches(DetectUDF, batch_size=1, concurrency=concurrency, num_cpus=num_cpus,
+                        num_gpus=num_gpus or None, fn_constructor_kwargs=udf_kwargs)
+    return list(ds.take_all())
+
+
+def _run_local(rows: list[Segment], udf_kwargs: dict[str, Any], progress: bool) -> list[dict[str, Any]]:
+    from ..progress import Progress
+    from .udfs import DetectUDF
+
+    udf = DetectUDF(**udf_kwargs)
+    out = []
+    with Progress(len(rows), "segments", enabled=progress) as bar:
+        for r in rows:
+            out.append(udf.run_row(r.to_dict()))
+            bar.update()
+    return out
+
+
+def detect(paths: Union[PathLike, Sequence[PathLike]], model: Union[str, os.PathLike[str]],
+           out: Union[str, os.PathLike[str]], *, segment_seconds: float = 60, sample: str = "all",
+           conf: float = 0.25, iou: float = 0.45, concurrency: Optional[int] = None, num_cpus: float = 1,
+           num_gpus: float = 0, resume: bool = True, address: Optional[str] = None,
+           ray: Optional[bool] = None, progress: Optional[bool] = False,
+           _fault_marker: Optional[str] = None) -> JobSummary:
+    """Detections over many videos into ``OUT/detections/*.parquet`` (docs/distributed.md);
+    returns after every segment is committed or recorded as an error.
+
+    Args:
+        paths: a path, glob (``"videos/**/*.mp4"``), folder, URL, or a sequence of them
+            (:func:`vxfast.distributed.plan`). Workers open them by the same name: on a cluster
+            they must be on shared storage or URLs.
+        model: the detector's file (on shared storage for a cluster) or bare name.
+        out: the output folder (shared storage for a cluster).
+        segment_seconds: length of a work unit (:func:`vxfast.distributed.plan`).
+        sample, conf, iou: as :func:`vxfast.detect` (``sample``: ``"all"``, ``"keyframes"``, or
+            ``"every:N"``/``"fps:X"``, whose grid restarts at each segment).
+        concurrency: Ray actors (default: the cluster's CPUs / ``num_cpus``, or GPUs / ``num_gpus``).
+        num_cpus, num_gpus: resources per actor; the model and decoder are sized to them.
+        resume: skip segments already committed under ``out`` by a run with the same model and
+            parameters (a run with others is refused); False deletes this table's files first.
+        address: a Ray cluster to join (``"auto"``, ``"ray://host:10001"``, ``"host:6379"``);
+            implies ``ray=True``.
+        ray: True runs on Ray Data (joining ``address`` or the running/local Ray), False in this
+            process; None (default): Ray when ``address`` is given or Ray is already initialised.
+        progress: a progress bar for the in-process path (Ray shows its own).
+
+    Raises:
+        ValueError: a bad argument, a glob matching nothing, or an ``out`` holding another
+            model's or parameters' results while ``resume`` is True.
+    """
+    from .. import __version__
+    from ..model.resolve import resolve_model
+    from .outputs import OutputDir
+
+    t0 = time.perf_counter()
+    _check_sample(sample)
+    conf = _check_number("conf", conf, 0.0, 1.0)
+    iou = _check_number("iou", iou, 0.0, 1.0)
+    num_cpus = _check_number("num_cpus", num_cpus, 0.0)
+    num_gpus = _check_number("num_gpus", num_gpus, 0.0)
+    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, int)
+                                    or concurrency < 1):
+        raise ValueError(f"concurrency={concurrency!r} must be None or an int >= 1")
+    model_path = resolve_model(model).resolve()
+    digest = model_fingerprint(model_path)
+    model_id = f"{model_path.name}:{digest[:12]}"
+    rows = plan(paths, segment_seconds)
+    od = OutputDir(out, "detections")
+    od.prepare({"vxfast_version": __version__, "model": {"name": model_path.name, "sha256": digest},
+                "parameters": {"segment_seconds": float(segment_seconds), "sample": sample, "conf": conf,
+                               "iou": iou}}, resume)
+    todo = [r for r in rows if not od.is_done(r.video_id, r.segment)]
+    use_ray = _use_ray(ray, address)
+    summary = JobSummary("detections", str(out), videos=len({r.video_id for r in rows}), segments=len(rows),
+                         skipped=len(rows) - len(todo), ray=use_ray)
+    udf_kwargs = {"model": str(model_path), "out": str(Path(out).resolve()), "model_id": model_id,
+                  "sample": sample, "conf": conf, "iou": iou, "fault_marker": _fault_marker,
+                  "num_gpus": num_gpus}
+    if todo:
+        if use_ray:
+            results = _run_ray(todo, {**udf_kwargs, "num_cpus": max(num_cpus, 1)}, concurrency, num_cpus,
+                               num_gpus, address)
+        else:
+            from ..config.hardware import cpu_cores
+
+            results = _run_local(todo, {**udf_kwargs, "num_cpus": cpu_cores()}, bool(progress))
+        by_key = {(str(r["video_id"]), int(r["segment"])): r for r in results}
+        paths_of = {r.video_id: r.path for r in todo}
+        for key, r in by_key.items():
+            status = str(r["status"])
+            summary.frames += int(r["frames"])
+            summary.rows += int(r["rows"])
+            if status == "done":
+                summary.done += 1
+            elif status == "skipped":
+                summary.skipped += 1
+            else:
+                summary.errors += 1
+                if paths_of[key[0]] not in summary.error_videos:
+                    summary.error_videos.append(paths_of[key[0]])
+    summary.seconds = time.perf_counter() - t0
+    return summary
