@@ -257,7 +257,32 @@ def test_driver_killed_then_resumed(ray_local, videos, model, tmp_path):
         if len(list((out / "detections").glob("*.parquet"))) >= 2:
             break
         time.sleep(0.05)
+    assert p.poll() is None, "the driver finished before it could be killed"
     p.kill()
     p.wait()
+    assert len(list((out / "detections").glob("*.parquet"))) < len(list((clean / "detections").glob("*.parquet")))
     vd.detect(str(videos), model, out, segment_seconds=SEG, ray=True)
     assert files(out) == files(clean)
+
+
+# -- CLI ---------------------------------------------------------------------------------------------
+def test_cli_glob_writes_parquet_and_single_video_keeps_jsonl(videos, model, tmp_path, capsys):
+    import json
+
+    from vxfast.cli import main
+
+    out = tmp_path / "out"
+    assert main(["detect", str(videos / "*"), "--model", str(model), "--out", str(out), "--segment-seconds",
+                 str(SEG), "--json", "--no-progress"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["videos"], s["errors"], s["ray"]) == (3, 0, False) and s["frames"] > 0
+    assert s["rows"] == len(vd.read_table(out, "detections"))
+    assert main(["detect", str(videos / "*"), "--model", str(model), "--out", str(out), "--segment-seconds",
+                 str(SEG), "--json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["skipped"] == s["segments"]
+    assert main(["detect", str(videos / "*"), "--model", str(model), "--out", str(tmp_path / "x.jsonl")]) == 1
+    assert "--out DIR" in capsys.readouterr().err
+    jsonl = tmp_path / "one.jsonl"
+    assert main(["detect", str(videos / "a_gop5.mp4"), "--model", str(model), "--out", str(jsonl),
+                 "--no-progress"]) == 0
+    assert len(jsonl.read_text().splitlines()) == 26

@@ -119,7 +119,7 @@ def _run_ray(rows: list[Segment], udf_kwargs: dict[str, Any], concurrency: Optio
     return list(ds.take_all())
 
 
-def _run_local(rows: list[Segment], udf_kwargs: dict[str, Any], progress: bool) -> list[dict[str, Any]]:
+def _run_local(rows: list[Segment], udf_kwargs: dict[str, Any], progress: Optional[bool]) -> list[dict[str, Any]]:
     from ..progress import Progress
     from .udfs import DetectUDF
 
@@ -158,7 +158,8 @@ def detect(paths: Union[PathLike, Sequence[PathLike]], model: Union[str, os.Path
             implies ``ray=True``.
         ray: True runs on Ray Data (joining ``address`` or the running/local Ray), False in this
             process; None (default): Ray when ``address`` is given or Ray is already initialised.
-        progress: a progress bar for the in-process path (Ray shows its own).
+        progress: a progress bar over segments for the in-process path (None: when stderr is a
+            terminal); Ray shows its own.
 
     Raises:
         ValueError: a bad argument, a glob matching nothing, or an ``out`` holding another
@@ -199,7 +200,7 @@ def detect(paths: Union[PathLike, Sequence[PathLike]], model: Union[str, os.Path
         else:
             from ..config.hardware import cpu_cores
 
-            results = _run_local(todo, {**udf_kwargs, "num_cpus": cpu_cores()}, bool(progress))
+            results = _run_local(todo, {**udf_kwargs, "num_cpus": cpu_cores()}, progress)
         by_key = {(str(r["video_id"]), int(r["segment"])): r for r in results}
         paths_of = {r.video_id: r.path for r in todo}
         for key, r in by_key.items():
