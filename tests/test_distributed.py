@@ -286,3 +286,44 @@ def test_cli_glob_writes_parquet_and_single_video_keeps_jsonl(videos, model, tmp
     assert main(["detect", str(videos / "a_gop5.mp4"), "--model", str(model), "--out", str(jsonl),
                  "--no-progress"]) == 0
     assert len(jsonl.read_text().splitlines()) == 26
+
+
+TWO_NODES = """
+import os, sys, threading, time
+import ray
+from ray.cluster_utils import Cluster
+import vxfast.distributed as vd
+videos, model, out = sys.argv[1:4]
+c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+worker = c.add_node(num_cpus=1)
+ray.init(address=c.address, log_to_driver=False, configure_logging=False)
+ray.data.DataContext.get_current().enable_progress_bars = False
+res = {}
+job = threading.Thread(target=lambda: res.update(s=vd.detect(videos, model, out, segment_seconds=%r, concurrency=2)))
+job.start()
+det = os.path.join(out, "detections")
+while job.is_alive() and len(os.listdir(det) if os.path.isdir(det) else []) < 2:
+    time.sleep(0.02)
+removed_mid_run = job.is_alive()
+c.remove_node(worker)
+job.join(240)
+print("RESULT", removed_mid_run, not job.is_alive() and res["s"].errors == 0, flush=True)
+ray.shutdown()
+c.shutdown()
+""" % SEG
+
+
+@pytest.mark.slow
+def test_two_node_cluster_loses_a_node(videos, model, tmp_path):
+    """Two simulated nodes (ray.cluster_utils.Cluster, 1 CPU each), the worker node removed once
+    two segments are committed: the job completes and matches a clean run file for file. Runs in a
+    subprocess: a Cluster needs a driver of its own, apart from the session's local Ray."""
+    pytest.importorskip("ray")
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    vd.detect(str(videos), model, clean, segment_seconds=SEG, ray=False)
+    r = subprocess.run([sys.executable, "-c", TWO_NODES, str(videos), str(model), str(out)], capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    line = [x for x in r.stdout.splitlines() if x.startswith("RESULT")]
+    assert line, r.stdout[-2000:] + r.stderr[-4000:]
+    assert line[0] == "RESULT True True"
+    assert files(out) == files(clean)

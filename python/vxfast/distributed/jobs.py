@@ -114,8 +114,10 @@ def _run_ray(rows: list[Segment], udf_kwargs: dict[str, Any], concurrency: Optio
     ds = ray.data.from_items([r.to_dict() for r in rows], override_num_blocks=len(rows))
     # One row per call: a segment is seconds to minutes of work, and a retried task then redoes
     # at most one uncommitted segment.
-    ds = ds.map_batches(DetectUDF, batch_size=1, concurrency=concurrency, num_cpus=num_cpus,
-                        num_gpus=num_gpus or None, fn_constructor_kwargs=udf_kwargs)
+    # A fixed-size actor pool (ActorPoolStrategy exists in every Ray >= 2.9; ``concurrency=`` is
+    # deprecated since 2.51). Actors Ray restarts after a node loss come back on the nodes left.
+    ds = ds.map_batches(DetectUDF, batch_size=1, compute=ray.data.ActorPoolStrategy(size=concurrency),
+                        num_cpus=num_cpus, num_gpus=num_gpus or None, fn_constructor_kwargs=udf_kwargs)
     return list(ds.take_all())
 
 
