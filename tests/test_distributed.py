@@ -327,3 +327,28 @@ def test_two_node_cluster_loses_a_node(videos, model, tmp_path):
     assert line, r.stdout[-2000:] + r.stderr[-4000:]
     assert line[0] == "RESULT True True"
     assert files(out) == files(clean)
+
+
+# -- quality and embeddings --------------------------------------------------------------------------
+def test_quality_and_embed_tables_equal_whole_file_runs(videos, model, tmp_path):
+    from vxfast import features
+
+    out = tmp_path / "out"
+    sq = vd.quality(str(videos), out, segment_seconds=SEG, sample="all", ray=False)
+    se = vd.embed(str(videos), model, out, segment_seconds=SEG, sample="all", ray=False)
+    assert sq.errors == se.errors == 0 and sq.segments == se.segments > 3
+    q = vd.read_table(out, "quality").to_pandas()
+    e = vd.read_table(out, "embeddings").to_pandas()
+    assert sq.rows == len(q) and se.rows == len(e)
+    for v in sorted(videos.iterdir()):
+        vid = vd.fingerprint(v)
+        ref = features.quality(v, sample="all")
+        got = q[q.video_id == vid]
+        assert got.frame.tolist() == ref.index.tolist()  # every frame once, in order
+        np.testing.assert_array_equal(got[list(ref.names)].to_numpy(), ref.values)
+        emb = vxfast.embed(v, model, sample="all")
+        got_e = e[e.video_id == vid]
+        assert got_e.frame.tolist() == emb.index.tolist()
+        np.testing.assert_allclose(np.stack(got_e.embedding.to_numpy()), emb.vectors, atol=1e-5)
+    manifest = (out / "manifest.json").read_text()
+    assert '"quality"' in manifest and '"embeddings"' in manifest

@@ -14,13 +14,14 @@ single-machine path needs only pyarrow.
 >>> len(vd.plan(shared_path("media/vtest.avi"), segment_seconds=60))
 1
 """
-from .jobs import JobSummary, detect, model_fingerprint
-from .outputs import (MANIFEST, SCHEMA_VERSION, OutputDir, detections_schema, errors_schema, frames_schema,
-                      read_table)
+from .jobs import JobSummary, detect, embed, model_fingerprint, quality
+from .outputs import (MANIFEST, SCHEMA_VERSION, OutputDir, detections_schema, embeddings_schema, errors_schema,
+                      frames_schema, quality_schema, read_table)
 from .planning import Segment, expand_paths, fingerprint, plan
 from .segments import detect_segment, segment_range
-from .udfs import DetectUDF
+from .udfs import DetectUDF, EmbedUDF, QualityUDF
 
-__all__ = ["plan", "Segment", "fingerprint", "expand_paths", "detect", "JobSummary", "model_fingerprint",
+__all__ = ["plan", "Segment", "fingerprint", "expand_paths", "detect", "quality", "embed", "JobSummary",
+           "model_fingerprint", "QualityUDF", "EmbedUDF", "quality_schema", "embeddings_schema",
            "DetectUDF", "OutputDir", "read_table", "detections_schema", "frames_schema", "errors_schema",
            "MANIFEST", "SCHEMA_VERSION", "detect_segment", "segment_range"]

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["OutputDir", "detections_schema", "frames_schema", "errors_schema", "read_table",
+__all__ = ["OutputDir", "detections_schema", "frames_schema", "errors_schema", "quality_schema",
+           "embeddings_schema", "read_table",
            "MANIFEST", "SCHEMA_VERSION"]
 
 MANIFEST = "manifest.json"
@@ -52,6 +53,33 @@ def frames_schema() -> pa.Schema:
     return pa.schema([("video_id", pa.string()), ("path", pa.string()), ("segment", pa.int32()),
                       ("frame", pa.int64()), ("pts", pa.float64()), ("keyframe", pa.bool_()),
                       ("rows", pa.int32())])
+
+
+def _frame_key() -> list:
+    import pyarrow as pa
+
+    return [("video_id", pa.string()), ("path", pa.string()), ("segment", pa.int32()), ("frame", pa.int64()),
+            ("pts", pa.float64())]
+
+
+def quality_schema(features: Optional[list[str]] = None) -> pa.Schema:
+    """``OUT/quality``: one row per sampled frame, one float64 column per feature
+    (:data:`vxfast.features.FEATURE_NAMES`, or the job's ``features``)."""
+    import pyarrow as pa
+
+    if features is None:
+        from ..features import FEATURE_NAMES
+
+        features = list(FEATURE_NAMES)
+    return pa.schema(_frame_key() + [(n, pa.float64()) for n in features])
+
+
+def embeddings_schema() -> pa.Schema:
+    """``OUT/embeddings``: one row per sampled frame, the model's output flattened as
+    ``list<float32>`` (same length on every row of a job)."""
+    import pyarrow as pa
+
+    return pa.schema(_frame_key() + [("embedding", pa.list_(pa.float32())), ("model_id", pa.string())])
 
 
 def errors_schema() -> pa.Schema:
@@ -206,7 +234,8 @@ def read_table(out: Union[str, os.PathLike[str]], table: str = "detections") -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schemas = {"detections": detections_schema, "frames": frames_schema, "errors": errors_schema}
+    schemas = {"detections": detections_schema, "frames": frames_schema, "errors": errors_schema,
+               "embeddings": embeddings_schema, "quality": quality_schema}
     d = Path(out) / table
     files = sorted(d.glob("*.parquet")) if d.exists() else []
     parts = [pq.read_table(f) for f in files]

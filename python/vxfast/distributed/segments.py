@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..model import Model
 
-__all__ = ["SegmentResult", "segment_range", "detect_segment"]
+__all__ = ["SegmentResult", "segment_range", "detect_segment", "quality_segment", "embed_segment"]
 
 #: Sampling modes a segmented job accepts. "all" and "keyframes" select the same frames as one
 #: pass over the file; "every:N" and "fps:X" restart their grid at each segment's first frame.
@@ -44,8 +44,11 @@ def segment_range(row: dict[str, Any]) -> tuple[Optional[float], Optional[float]
 
 @dataclass
 class SegmentResult:
+    """A finished segment: its table, its frames table (detect jobs; None when the table itself has
+    one row per frame), counts and time."""
+
     table: pa.Table
-    frames: pa.Table
+    frames: Optional[pa.Table]
     n_frames: int
     n_rows: int
     seconds: float
@@ -116,3 +119,71 @@ def detect_segment(model: Model, model_id: str, row: dict[str, Any], *, sample: 
         table = _empty(detections_schema())
     return SegmentResult(table, frames, nf, nd, time.perf_counter() - t0)
 
+
+
+def _base_columns(row: dict[str, Any], index: np.ndarray, pts: np.ndarray) -> dict[str, Any]:
+    n = len(index)
+    return {"video_id": [str(row["video_id"])] * n, "path": [str(row["path"])] * n,
+            "segment": np.full(n, int(row["segment"]), np.int32), "frame": np.asarray(index, np.int64),
+            "pts": np.asarray(pts, np.float64)}
+
+
+def _past_end(path: str, start: Optional[float]) -> bool:
+    """True when ``start`` is at or after the last frame's time (a header that promised more)."""
+    if start is None:
+        return False
+    from ..video import VideoReader
+
+    with VideoReader(path, threads=1) as r:
+        info = r.info
+        return info.duration > 0 and start >= info.start_time + info.duration
+
+
+def quality_segment(row: dict[str, Any], *, sample: str, features: Optional[list[str]],
+                    threads: int = 1) -> SegmentResult:
+    """Frame features (:func:`vxfast.features.quality`) of one plan row's frames: one row per frame,
+    one float64 column per feature."""
+    import pyarrow as pa
+
+    from .. import features as vxf
+    from .outputs import quality_schema
+
+    t0 = time.perf_counter()
+    path = str(row["path"])
+    start, end = segment_range(row)
+    names = list(features) if features else list(vxf.FEATURE_NAMES)
+    if _past_end(path, start):
+        table = quality_schema(names).empty_table()
+    else:
+        ft = vxf.quality(path, sample=sample, features=names, threads=threads, start=start, end=end)
+        cols = _base_columns(row, ft.index, ft.pts)
+        cols.update({n: np.ascontiguousarray(ft.values[:, k]) for k, n in enumerate(ft.names)})
+        table = pa.table(cols, schema=quality_schema(names))
+    return SegmentResult(table, None, table.num_rows, table.num_rows, time.perf_counter() - t0)
+
+
+def embed_segment(model: Model, model_id: str, row: dict[str, Any], *, sample: str, normalize: bool,
+                  output: Any, batch_size: int, decoder_threads: Optional[int]) -> SegmentResult:
+    """Per-frame embeddings (:func:`vxfast.embed`) of one plan row's frames: one row per frame with
+    its vector as ``list<float32>``."""
+    import pyarrow as pa
+
+    from ..video_clips import embed
+    from .outputs import embeddings_schema
+
+    t0 = time.perf_counter()
+    path = str(row["path"])
+    start, end = segment_range(row)
+    if _past_end(path, start):
+        table = embeddings_schema().empty_table()
+    else:
+        e = embed(path, model, sample=sample, normalize=normalize, output=output, batch_size=batch_size,
+                  start=start, end=end, threads=decoder_threads)
+        vec = np.ascontiguousarray(e.vectors, np.float32)
+        n, dim = vec.shape if vec.ndim == 2 else (len(e.index), 0)
+        cols = _base_columns(row, e.index, e.pts)
+        offsets = (np.arange(n + 1, dtype=np.int64) * dim).astype(np.int32)
+        cols["embedding"] = pa.ListArray.from_arrays(offsets, pa.array(vec.reshape(-1), pa.float32()))
+        cols["model_id"] = [model_id] * n
+        table = pa.table(cols, schema=embeddings_schema())
+    return SegmentResult(table, None, table.num_rows, table.num_rows, time.perf_counter() - t0)
