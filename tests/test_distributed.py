@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import vxfast
+
 from conftest import ffmpeg
 
 pa = pytest.importorskip("pyarrow")
@@ -293,13 +294,13 @@ import os, sys, threading, time
 import ray
 from ray.cluster_utils import Cluster
 import vxfast.distributed as vd
-videos, model, out = sys.argv[1:4]
+videos, model, out, seg = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
 worker = c.add_node(num_cpus=1)
 ray.init(address=c.address, log_to_driver=False, configure_logging=False)
 ray.data.DataContext.get_current().enable_progress_bars = False
 res = {}
-job = threading.Thread(target=lambda: res.update(s=vd.detect(videos, model, out, segment_seconds=%r, concurrency=2)))
+job = threading.Thread(target=lambda: res.update(s=vd.detect(videos, model, out, segment_seconds=seg, concurrency=2)))
 job.start()
 det = os.path.join(out, "detections")
 while job.is_alive() and len(os.listdir(det) if os.path.isdir(det) else []) < 2:
@@ -310,7 +311,7 @@ job.join(240)
 print("RESULT", removed_mid_run, not job.is_alive() and res["s"].errors == 0, flush=True)
 ray.shutdown()
 c.shutdown()
-""" % SEG
+"""
 
 
 @pytest.mark.slow
@@ -321,8 +322,9 @@ def test_two_node_cluster_loses_a_node(videos, model, tmp_path):
     pytest.importorskip("ray")
     clean, out = tmp_path / "clean", tmp_path / "out"
     vd.detect(str(videos), model, clean, segment_seconds=SEG, ray=False)
-    r = subprocess.run([sys.executable, "-c", TWO_NODES, str(videos), str(model), str(out)], capture_output=True,
-                       text=True, timeout=300, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    r = subprocess.run([sys.executable, "-c", TWO_NODES, str(videos), str(model), str(out), str(SEG)],
+                       capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     line = [x for x in r.stdout.splitlines() if x.startswith("RESULT")]
     assert line, r.stdout[-2000:] + r.stderr[-4000:]
     assert line[0] == "RESULT True True"

@@ -15,8 +15,17 @@ single-machine path needs only pyarrow.
 1
 """
 from .jobs import JobSummary, detect, embed, model_fingerprint, quality
-from .outputs import (MANIFEST, SCHEMA_VERSION, OutputDir, detections_schema, embeddings_schema, errors_schema,
-                      frames_schema, quality_schema, read_table)
+from .outputs import (
+                      MANIFEST,
+                      SCHEMA_VERSION,
+                      OutputDir,
+                      detections_schema,
+                      embeddings_schema,
+                      errors_schema,
+                      frames_schema,
+                      quality_schema,
+                      read_table,
+)
 from .planning import Segment, expand_paths, fingerprint, plan
 from .segments import detect_segment, segment_range
 from .udfs import DetectUDF, EmbedUDF, QualityUDF

@@ -114,10 +114,10 @@ def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[
 
     names, cols = _feature_columns(features)
     path = os.fspath(video)
-    s, e = _check_time("start", start), _check_time("end", end)
-    key = {"sample": sample, "features": list(names)}
+    t_start, t_end = _check_time("start", start), _check_time("end", end)
+    key: dict[str, object] = {"sample": sample, "features": list(names)}
     if start is not None or end is not None:  # ranged runs get their own entries; whole-file keys unchanged
-        key.update(start=s, end=e)
+        key.update(start=t_start, end=t_end)
     cache = None
     if cache_dir is not None:
         try:
@@ -139,7 +139,7 @@ def quality(video: PathLike, sample: str = "fps:1", features: Optional[Sequence[
     # docs/performance-history.md).
     with VideoReader(path) as reader:
         index, pts, values = _core.features.features_quality(reader._live().source(), sample, "auto", int(threads),
-                                                             s, e)
+                                                             t_start, t_end)
     values = values[:, cols]
     table = FeatureTable(names, index, pts, values)
     if cache is not None:
