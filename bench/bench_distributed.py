@@ -10,6 +10,12 @@ started once, not timed) with ``concurrency`` actors of ``cores / concurrency`` 
 ``--concurrency`` given. Prints per configuration the median wall time and fps, the ratio to the
 in-process path and the per-segment overhead ``(t_ray - t_local) / segments``. A job's time counts
 planning, the manifest, actor start-up (model load) and every Parquet write.
+
+On a shared machine wall time swings with the neighbours' load, so each run also records the CPU
+time (user + system) of this process and every process under it — Ray's GCS, raylet, agents and
+worker processes included (live ones, and the exited ones their parents reaped) — per frame.
+``cpu_ratio`` = local CPU per frame / this configuration's: what the throughput ratio would be on
+an otherwise idle machine where both keep every core busy.
 """
 from __future__ import annotations
 
@@ -37,6 +43,21 @@ def make_clips(d: Path, n: int, seconds: float) -> list[Path]:
                        check=True)
         out.append(p)
     return out
+
+
+def tree_cpu_s() -> float:
+    """CPU seconds of this process and all its descendants, live or reaped."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
 
 
 def main() -> None:
@@ -67,10 +88,12 @@ def main() -> None:
         ray_init_s = time.perf_counter() - t
         configs = [("local", None)] + [(f"ray x{c}", c) for c in args.concurrency]
         times: dict[str, list[float]] = {name: [] for name, _ in configs}
+        cpus: dict[str, list[float]] = {name: [] for name, _ in configs}
         frames = segments = 0
         for r in range(args.rounds):
             for name, conc in configs:
                 out = Path(tmp) / f"out-{r}-{name.replace(' ', '')}"
+                c0 = tree_cpu_s()
                 if conc is None:
                     s = vd.detect([str(c) for c in clips], model, out, segment_seconds=args.segment_seconds,
                                   ray=False)
@@ -80,15 +103,20 @@ def main() -> None:
                 assert s.errors == 0 and s.done == s.segments, s
                 frames, segments = s.frames, s.segments
                 times[name].append(s.seconds)
-                print(f"round {r} {name}: {s.seconds:.2f} s, {s.fps:.1f} fps", file=sys.stderr)
+                cpus[name].append(tree_cpu_s() - c0)
+                print(f"round {r} {name}: {s.seconds:.2f} s, {s.fps:.1f} fps, cpu {cpus[name][-1]:.1f} s",
+                      file=sys.stderr)
         ray.shutdown()
     base = statistics.median(times["local"])
+    base_cpu = statistics.median(cpus["local"])
     res = {"videos": args.videos, "frames": frames, "segments": segments, "cores": cores,
            "ray_init_s": round(ray_init_s, 2), "configs": {}}
     for name, _ in configs:
         m = statistics.median(times[name])
         res["configs"][name] = {"median_s": round(m, 3), "fps": round(frames / m, 2), "ratio": round(base / m, 3),
                                 "overhead_per_segment_ms": round((m - base) / max(segments, 1) * 1000, 1),
+                                "cpu_ms_per_frame": round(statistics.median(cpus[name]) / max(frames, 1) * 1000, 1),
+                                "cpu_ratio": round(base_cpu / statistics.median(cpus[name]), 3),
                                 "runs_s": [round(x, 2) for x in times[name]]}
     if args.json:
         print(json.dumps(res))
@@ -97,7 +125,8 @@ def main() -> None:
               f"(ray.init {ray_init_s:.1f} s, not counted)")
         for name, c in res["configs"].items():
             print(f"  {name:8s} median {c['median_s']:.2f} s  {c['fps']:.1f} fps  x{c['ratio']:.3f} of local  "
-                  f"overhead {c['overhead_per_segment_ms']:+.1f} ms/segment  runs {c['runs_s']}")
+                  f"overhead {c['overhead_per_segment_ms']:+.1f} ms/segment  cpu {c['cpu_ms_per_frame']} ms/frame "
+                  f"(x{c['cpu_ratio']:.3f})  runs {c['runs_s']}")
 
 
 if __name__ == "__main__":
