@@ -176,7 +176,9 @@ def _run_job(table: str, udf_cls: Any, paths: Any, out: Union[str, os.PathLike[s
         else:
             from ..config.hardware import cpu_cores
 
-            results = _run_local(udf_cls, todo, {**kwargs, "num_cpus": cpu_cores()}, progress)
+            # The whole machine, and its GPU if it has one unless the caller asked for GPUs per actor.
+            results = _run_local(udf_cls, todo, {**kwargs, "num_cpus": cpu_cores(),
+                                                 "num_gpus": num_gpus if num_gpus > 0 else None}, progress)
         paths_of = {r.video_id: r.path for r in todo}
         for r in results:
             summary.frames += int(r["frames"])

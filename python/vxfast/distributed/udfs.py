@@ -86,13 +86,17 @@ class _SegmentUDF:
         return {k: np.asarray([r[k] for r in results]) for k in SUMMARY_COLUMNS}
 
 
-def _load_model(model: str, num_cpus: float, num_gpus: float) -> tuple[Any, Optional[int]]:
+def _load_model(model: str, num_cpus: float, num_gpus: Optional[float]) -> tuple[Any, Optional[int]]:
+    """The actor's model, sized to its CPUs. ``num_gpus`` None (the in-process path): whatever
+    providers the machine has, as :func:`vxfast.detect` would; 0 (a CPU actor): the CPU even where
+    a GPU is visible."""
     from ..config import heuristics
     from ..model import Model
 
-    on_gpu = num_gpus > 0
+    on_gpu = (num_gpus or 0) > 0 if num_gpus is not None else not heuristics.config_runs_on_cpu(None)
     streams, threads, decoder_threads = heuristics.actor_sizing(num_cpus, on_gpu)
-    return Model(model, providers=None if on_gpu else "cpu", streams=streams, threads=threads), decoder_threads
+    providers = "cpu" if num_gpus is not None and not on_gpu else None
+    return Model(model, providers=providers, streams=streams, threads=threads), decoder_threads
 
 
 class DetectUDF(_SegmentUDF):
@@ -104,14 +108,15 @@ class DetectUDF(_SegmentUDF):
         model_id: the ``model_id`` column (file name + hash, from the driver).
         sample, conf, iou: as :func:`vxfast.detect`.
         num_cpus, num_gpus: the actor's resources; the model's streams and threads and the decoder
-            threads are sized to them, not to the node.
+            threads are sized to them, not to the node. ``num_gpus=None``: the machine's providers
+            (the in-process path).
         fault_marker: testing hook (see the module).
     """
 
     table = "detections"
 
     def __init__(self, model: str, out: str, model_id: str, *, sample: str = "all", conf: float = 0.25,
-                 iou: float = 0.45, num_cpus: float = 1, num_gpus: float = 0,
+                 iou: float = 0.45, num_cpus: float = 1, num_gpus: Optional[float] = 0,
                  fault_marker: Optional[str] = None) -> None:
         super().__init__(out, fault_marker)
         self.model, self.decoder_threads = _load_model(model, num_cpus, num_gpus)
@@ -132,7 +137,7 @@ class QualityUDF(_SegmentUDF):
     table = "quality"
 
     def __init__(self, out: str, *, sample: str = "fps:1", features: Optional[list[str]] = None,
-                 num_cpus: float = 1, num_gpus: float = 0, fault_marker: Optional[str] = None) -> None:
+                 num_cpus: float = 1, num_gpus: Optional[float] = 0, fault_marker: Optional[str] = None) -> None:
         super().__init__(out, fault_marker)
         self.sample, self.features = sample, list(features) if features else None
 
@@ -148,7 +153,8 @@ class EmbedUDF(_SegmentUDF):
     table = "embeddings"
 
     def __init__(self, model: str, out: str, model_id: str, *, sample: str = "fps:1", normalize: bool = False,
-                 output: Union[int, str] = 0, batch_size: int = 16, num_cpus: float = 1, num_gpus: float = 0,
+                 output: Union[int, str] = 0, batch_size: int = 16, num_cpus: float = 1,
+                 num_gpus: Optional[float] = 0,
                  fault_marker: Optional[str] = None) -> None:
         super().__init__(out, fault_marker)
         self.model, self.decoder_threads = _load_model(model, num_cpus, num_gpus)
