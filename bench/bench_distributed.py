@@ -13,7 +13,7 @@ planning, the manifest, actor start-up (model load) and every Parquet write.
 
 On a shared machine wall time swings with the neighbours' load, so each run also records the CPU
 time (user + system) of this process and every process under it — Ray's GCS, raylet, agents and
-worker processes included (live ones, and the exited ones their parents reaped) — per frame.
+worker processes included (sampled every 0.1 s, :class:`TreeCpu`) — per frame.
 ``cpu_ratio`` = local CPU per frame / this configuration's: what the throughput ratio would be on
 an otherwise idle machine where both keep every core busy.
 """
@@ -45,19 +45,41 @@ def make_clips(d: Path, n: int, seconds: float) -> list[Path]:
     return out
 
 
-def tree_cpu_s() -> float:
-    """CPU seconds of this process and all its descendants, live or reaped."""
-    import psutil
+class TreeCpu:
+    """CPU seconds (user + system) of this process and all its descendants over a run, sampled every
+    0.1 s: Ray's worker processes exit when their actor pool shuts down and nobody reaps them into a
+    parent's children times, so each process's last sample is kept (at most 0.1 s of its CPU lost)."""
 
-    me = psutil.Process()
-    total = 0.0
-    for p in [me, *me.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        total += t.user + t.system + t.children_user + t.children_system
-    return total
+    def __init__(self) -> None:
+        import threading
+
+        self._seen: dict[tuple[int, float], float] = {}
+        self._base = self._sample()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> dict[tuple[int, float], float]:
+        import psutil
+
+        me = psutil.Process()
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                self._seen[(p.pid, p.create_time())] = t.user + t.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return dict(self._seen)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.1):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return sum(v - self._base.get(k, 0.0) for k, v in self._seen.items())
 
 
 def main() -> None:
@@ -93,7 +115,7 @@ def main() -> None:
         for r in range(args.rounds):
             for name, conc in configs:
                 out = Path(tmp) / f"out-{r}-{name.replace(' ', '')}"
-                c0 = tree_cpu_s()
+                meter = TreeCpu()
                 if conc is None:
                     s = vd.detect([str(c) for c in clips], model, out, segment_seconds=args.segment_seconds,
                                   ray=False)
@@ -103,7 +125,7 @@ def main() -> None:
                 assert s.errors == 0 and s.done == s.segments, s
                 frames, segments = s.frames, s.segments
                 times[name].append(s.seconds)
-                cpus[name].append(tree_cpu_s() - c0)
+                cpus[name].append(meter.stop())
                 print(f"round {r} {name}: {s.seconds:.2f} s, {s.fps:.1f} fps, cpu {cpus[name][-1]:.1f} s",
                       file=sys.stderr)
         ray.shutdown()

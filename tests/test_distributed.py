@@ -25,6 +25,7 @@ pa = pytest.importorskip("pyarrow")
 vd = pytest.importorskip("vxfast.distributed")
 
 SEG = 0.75  # seconds: boundaries fall between frames and away from keyframes
+SEG_SHORT = 0.2  # many segments, so that a job is still running when the tests kill something
 
 
 def tiny_yolo(path: Path) -> Path:
@@ -246,23 +247,23 @@ def test_ray_equals_local_with_a_worker_killed(ray_local, bad_videos, videos, mo
 @pytest.mark.slow
 def test_driver_killed_then_resumed(ray_local, videos, model, tmp_path):
     clean, out = tmp_path / "clean", tmp_path / "out"
-    vd.detect(str(videos), model, clean, segment_seconds=SEG, ray=False)
+    vd.detect(str(videos), model, clean, segment_seconds=SEG_SHORT, ray=False)
     address = ray_local.get_runtime_context().gcs_address
     script = textwrap.dedent(f"""
         import vxfast.distributed as vd
-        vd.detect({str(videos)!r}, {str(model)!r}, {str(out)!r}, segment_seconds={SEG}, address={address!r})
+        vd.detect({str(videos)!r}, {str(model)!r}, {str(out)!r}, segment_seconds={SEG_SHORT}, address={address!r})
     """)
     p = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and p.poll() is None:
         if len(list((out / "detections").glob("*.parquet"))) >= 2:
             break
-        time.sleep(0.05)
+        time.sleep(0.005)
     assert p.poll() is None, "the driver finished before it could be killed"
     p.kill()
     p.wait()
     assert len(list((out / "detections").glob("*.parquet"))) < len(list((clean / "detections").glob("*.parquet")))
-    vd.detect(str(videos), model, out, segment_seconds=SEG, ray=True)
+    vd.detect(str(videos), model, out, segment_seconds=SEG_SHORT, ray=True)
     assert files(out) == files(clean)
 
 
@@ -304,7 +305,7 @@ job = threading.Thread(target=lambda: res.update(s=vd.detect(videos, model, out,
 job.start()
 det = os.path.join(out, "detections")
 while job.is_alive() and len(os.listdir(det) if os.path.isdir(det) else []) < 2:
-    time.sleep(0.02)
+    time.sleep(0.005)
 removed_mid_run = job.is_alive()
 c.remove_node(worker)
 job.join(240)
@@ -321,8 +322,8 @@ def test_two_node_cluster_loses_a_node(videos, model, tmp_path):
     subprocess: a Cluster needs a driver of its own, apart from the session's local Ray."""
     pytest.importorskip("ray")
     clean, out = tmp_path / "clean", tmp_path / "out"
-    vd.detect(str(videos), model, clean, segment_seconds=SEG, ray=False)
-    r = subprocess.run([sys.executable, "-c", TWO_NODES, str(videos), str(model), str(out), str(SEG)],
+    vd.detect(str(videos), model, clean, segment_seconds=SEG_SHORT, ray=False)
+    r = subprocess.run([sys.executable, "-c", TWO_NODES, str(videos), str(model), str(out), str(SEG_SHORT)],
                        capture_output=True, text=True, timeout=300,
                        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     line = [x for x in r.stdout.splitlines() if x.startswith("RESULT")]
