@@ -35,9 +35,10 @@ def make_clips(d: Path, n: int, seconds: float) -> list[Path]:
 
     src = shared_path("media/vtest.avi")
     out = []
-    for i in range(n):
+    span = 13.0 - seconds  # vtest.avi plays 13.6 s; distinct starts give distinct files (plan() runs a
+    for i in range(n):     # content twice only once)
         p = d / f"clip{i:03d}.mp4"
-        start = (i * seconds) % 12.0
+        start = i * span / max(n - 1, 1)
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{start:.2f}", "-i", str(src), "-t", str(seconds),
                         "-an", "-c:v", "libx264", "-g", "25", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(p)],
                        check=True)
