@@ -35,8 +35,9 @@ def make_clips(d: Path, n: int, seconds: float) -> list[Path]:
 
     src = shared_path("media/vtest.avi")
     out = []
-    span = 13.0 - seconds  # vtest.avi plays 13.6 s; distinct starts give distinct files (plan() runs a
-    for i in range(n):     # content twice only once)
+    # vtest.avi plays 13.6 s. Distinct starts give distinct files: plan() runs identical content once.
+    span = 13.0 - seconds
+    for i in range(n):
         p = d / f"clip{i:03d}.mp4"
         start = i * span / max(n - 1, 1)
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{start:.2f}", "-i", str(src), "-t", str(seconds),
