@@ -66,12 +66,13 @@ void bind_features(py::module_& m) {
 
   m.def(
       "features_quality",
-      [](std::shared_ptr<VideoSource> src, const std::string& sample, const std::string& simd, int threads) {
+      [](std::shared_ptr<VideoSource> src, const std::string& sample, const std::string& simd, int threads,
+         double start, double end) {
         const features::SimdLevel level = level_arg(simd);
         features::QualityRun run;
         {
           py::gil_scoped_release release;  // the whole video in one call, on the decoder's own luma
-          run = features::quality(src, sample, level, threads);
+          run = features::quality(src, sample, level, threads, start, end);
         }
         warn_if_damaged(src->path(), run.stats);  // as VideoReader.frames does when it ends
         const auto n = static_cast<py::ssize_t>(run.index.size());
@@ -81,8 +82,10 @@ void bind_features(py::module_& m) {
                               vals);
       },
       py::arg("source"), py::arg("sample"), py::arg("simd") = "auto", py::arg("threads") = 0,
+      py::arg("start") = -1.0, py::arg("end") = -1.0,
       "(index int64 (n,), pts float64 (n,), values float64 (n, len(features_names()))) of the frames "
-      "VideoReader.frames(sample) delivers, computed on each decoded luma plane.");
+      "VideoReader.frames(sample, start, end) delivers (start/end in seconds, < 0: unbounded), computed "
+      "on each decoded luma plane.");
 
   m.def("features_simd_levels", [] {
     std::vector<std::string> out;

@@ -25,8 +25,8 @@ void FeatureWriter::write(const AVFrame* src, uint8_t* dst) {
 }
 
 QualityRun quality(std::shared_ptr<VideoSource> src, const std::string& sample, SimdLevel level,
-                   int threads) {
-  const SampleSpec spec = SampleSpec::parse(sample, -1, -1);
+                   int threads, double start, double end) {
+  const SampleSpec spec = SampleSpec::parse(sample, start, end);
   const VideoInfo& in = src->info();
   auto writer = std::make_shared<FeatureWriter>(in.coded_width, in.coded_height, src->rotation_to_apply(),
                                                 level, threads);

@@ -41,6 +41,7 @@ struct QualityRun {
   SamplerStats stats;          // for the damage report the reader gives at the end
 };
 QualityRun quality(std::shared_ptr<VideoSource> src, const std::string& sample, SimdLevel level,
-                   int threads);
+                   int threads, double start = -1,
+                   double end = -1);
 
 }  // namespace vxfast::features

@@ -11,7 +11,8 @@ def features_names() -> list[str]:
 def features_compute(y: npt.NDArray[np.uint8], simd: str = "auto", threads: int = 0) -> npt.NDArray[np.float64]:
     """Feature vector (float64, features_names() order) of one (H, W) uint8 luma plane with
     contiguous rows; releases the GIL. Raises ValueError for a bad dtype/ndim/stride/simd."""
-def features_quality(source: VideoSource, sample: str, simd: str = "auto", threads: int = 0
+def features_quality(source: VideoSource, sample: str, simd: str = "auto", threads: int = 0,
+                     start: float = -1.0, end: float = -1.0
                      ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """(index, pts, values (n, n_features)) of the frames VideoReader.frames(sample) delivers, on each
     decoded luma plane in place; GIL released for the whole video; warns CorruptFrameWarning like

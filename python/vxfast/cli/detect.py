@@ -1,6 +1,7 @@
 """``vxfast detect VIDEO --model M``: detections over a video, with a progress bar and a summary."""
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
@@ -8,8 +9,9 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    p = sub.add_parser("detect", help="run a YOLO detector over a video")
-    p.add_argument("video")
+    p = sub.add_parser("detect", help="run a YOLO detector over a video, or over many into Parquet")
+    p.add_argument("video", nargs="+", help="a video; or several, a glob (\"videos/**/*.mp4\") or a folder, "
+                   "written as Parquet under --out DIR (docs/distributed.md)")
     p.add_argument("--model", required=True, help="model file or bare name (VXFAST_MODEL_DIR, models/)")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--sample", default="all", help="all, keyframes, every:N, fps:X, uniform:N")
@@ -24,6 +26,15 @@ def register(sub) -> None:
     p.add_argument("--streams", type=int, default=None,
                    help="model sessions running batches at once (default: 2 on the CPU, 1 on a GPU)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    g = p.add_argument_group("many videos (--out DIR: Parquet per segment, docs/distributed.md)")
+    g.add_argument("--ray", nargs="?", const="", default=None, metavar="auto|ADDRESS",
+                   help="run on Ray Data: alone, the running or a new local Ray; 'auto' or an address joins a cluster")
+    g.add_argument("--segment-seconds", type=float, default=60.0, help="work unit length (default 60)")
+    g.add_argument("--concurrency", type=int, default=None, help="Ray actors (default: CPUs / cpus per actor)")
+    g.add_argument("--cpus-per-actor", type=float, default=1.0)
+    g.add_argument("--gpus-per-actor", type=float, default=0.0)
+    g.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                   help="skip segments already in --out (default); --no-resume replaces them")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
@@ -71,6 +82,11 @@ def _profile(profile: str | None):
 
 
 def run(args) -> int:
+    from ._detect_many import is_many, run_many
+
+    if is_many(args):
+        return run_many(args)
+    args.video = args.video[0]
     from ..config import heuristics
     from ..detection import DetectStats, detect
     from ..progress import Progress

@@ -83,3 +83,22 @@ def config_runs_on_cpu(providers: str | Sequence[str] | None, tensorrt: bool = T
     from ..model.providers import runs_on_cpu
 
     return runs_on_cpu(providers, ort.get_available_providers(), tensorrt=tensorrt)
+
+
+def actor_sizing(num_cpus: float, on_gpu: bool = False) -> tuple[int, int, Optional[int]]:
+    """Model streams, model threads and decoder threads for one ``vxfast.distributed`` worker
+    (a Ray actor, or the single-machine job) that owns ``num_cpus`` CPUs: ``(streams, threads,
+    decoder_threads)``.
+
+    The actor's CPUs, not the machine's, are what it may use: Ray packs several actors on a node
+    and each sizing its model to every core would oversubscribe it. The rules are the
+    single-process ones (:func:`model_streams`, :func:`decoder_threads_for_model`) applied to the
+    actor's share; on a GPU the model needs one stream and a thread to feed it.
+    """
+    cores = max(1, int(num_cpus))
+    streams = model_streams(not on_gpu, cores)
+    threads = 1 if on_gpu else cores
+    decoder = decoder_threads_for_model(not on_gpu, cores)
+    if decoder is None:  # vxfast's usual count, but for the actor's cores (never FFmpeg's machine-wide 0)
+        decoder = max(1, sequential_decoder_threads(cores))
+    return streams, threads, decoder
