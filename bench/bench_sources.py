@@ -13,6 +13,7 @@ import argparse
 import io
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,8 +47,19 @@ def _decode(make_src, fmt: str):
     return run
 
 
+def _faststart(src: Path) -> Path:
+    """The same stream remuxed with the moov atom first (a non-seekable reader needs it up front)."""
+    out = src.with_name(src.stem + "_faststart.mp4")
+    if not out.exists():
+        tmp = out.with_suffix(".tmp.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c", "copy", "-movflags", "+faststart",
+                        str(tmp)], check=True)
+        tmp.rename(out)
+    return out
+
+
 def bench_memory(rounds: int, fmt: str) -> dict:
-    path = h264_1080p()
+    path = _faststart(h264_1080p())
     data = path.read_bytes()
     variants = {
         "file": _decode(lambda: path, fmt),

@@ -29,4 +29,5 @@ PYBIND11_MODULE(_core, m) {
   area("postprocess", "YOLO / RetinaFace decoding and NMS", vxfast::bind_postprocess);
   area("features", "Frame-quality features on luma", vxfast::bind_features);
   area("pipeline", "Batch ring: decode + preprocess on a producer thread", vxfast::bind_pipeline);
+  area("sources", "Live sources: reconnecting decode threads and the deadline batcher", vxfast::bind_sources);
 }

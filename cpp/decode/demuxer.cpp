@@ -55,6 +55,7 @@ void Demuxer::open(const MediaInput& input) {
     if (S_ISDIR(st.st_mode)) throw VideoError(path + ": is a directory, not a video file");
     if (st.st_size == 0) throw VideoError(path + ": file is empty");
   }
+  deadline_->reset_timeout();
   AVFormatContext* raw = avformat_alloc_context();
   if (!raw) throw VideoError(name_ + ": out of memory");
   raw->interrupt_callback.callback = &IoDeadline::callback;

@@ -16,14 +16,15 @@ class IoDeadline {
   // seconds <= 0: no deadline (only abort() interrupts).
   void arm(double seconds) {
     const int64_t now = now_ns();
-    armed_at_.store(now, std::memory_order_relaxed);
     deadline_.store(seconds > 0 ? now + static_cast<int64_t>(seconds * 1e9) : INT64_MAX,
                     std::memory_order_relaxed);
-    fired_.store(false, std::memory_order_relaxed);
   }
+  // timed_out() stays true once fired: FFmpeg keeps an interrupted read's error in the AVIOContext
+  // and may report it only on a later call. A new connection starts afresh.
+  void reset_timeout() { fired_.store(false, std::memory_order_relaxed); }
   void abort() { aborted_.store(true, std::memory_order_release); }
   bool aborted() const { return aborted_.load(std::memory_order_acquire); }
-  // True once the deadline interrupted the call armed last (not an abort).
+  // True once a deadline interrupted a call (not an abort) since reset_timeout().
   bool timed_out() const { return fired_.load(std::memory_order_relaxed); }
 
   // AVIOInterruptCB.callback: opaque is the IoDeadline.
@@ -43,7 +44,6 @@ class IoDeadline {
 
  private:
   std::atomic<int64_t> deadline_{INT64_MAX};
-  std::atomic<int64_t> armed_at_{0};
   std::atomic<bool> fired_{false};
   std::atomic<bool> aborted_{false};
 };
