@@ -9,10 +9,9 @@ import time
 import pytest
 
 import vxfast
-from vxfast import Backoff, Source, Streams, VideoError
-
 from live_servers import BytesServer, FFmpegTcpServer, SilentServer, free_port, poll
 from native_threads import HAVE_PROC_TASKS, native_thread_count, wait_for_thread_count
+from vxfast import Backoff, Source, Streams, VideoError
 
 
 def ts_clip(make_video, rate: int = 25, seconds: float = 2.0, name: str = ""):
@@ -221,3 +220,65 @@ def test_100_reconnect_cycles_leak_no_threads_fds_or_memory(make_video):
         assert rss_mb() - rss < 20
     finally:
         srv.close()
+
+
+@pytest.fixture
+def http_dir(tmp_path):
+    """`python -m http.server` on 127.0.0.1 serving tmp_path; yields the base URL."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                             "--directory", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            urllib.request.urlopen(base + "/", timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    try:
+        assert poll(up, timeout=20)
+        yield tmp_path, base
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+def test_hls_over_http(make_video, http_dir):
+    from conftest import ffmpeg
+
+    d, base = http_dir
+    clip = ts_clip(make_video)
+    ffmpeg("-i", str(clip), "-c", "copy", "-f", "hls", "-hls_time", "0.5", "-hls_list_size", "0",
+           str(d / "index.m3u8"))
+    ref = [f.pts for f in vxfast.VideoReader(clip).frames()]
+    with Source(f"{base}/index.m3u8", policy="queue", live=False, open_timeout=10) as s:
+        got = [f.pts for f in s]
+    assert got == pytest.approx(ref)
+
+
+def test_udp_stream_then_silence_is_a_stall(make_video):
+    import shutil
+    import subprocess
+
+    clip = ts_clip(make_video, seconds=20.0, name="live_long.ts")
+    port = free_port()
+    url = f"udp://127.0.0.1:{port}"
+    with Source(url, read_timeout=1.0, open_timeout=20, reconnect=Backoff(initial=5, max=5, jitter=0)) as s:
+        sender = subprocess.Popen([shutil.which("ffmpeg") or "ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
+                                   "-i", str(clip), "-c", "copy", "-f", "mpegts", f"{url}?pkt_size=1316"],
+                                  stdin=subprocess.DEVNULL)
+        try:
+            frames = [s.read(timeout=15) for _ in range(10)]
+            assert all(f is not None for f in frames)
+            seqs = [f.seq for f in frames]
+            assert all(b > a for a, b in zip(seqs, seqs[1:]))
+        finally:
+            sender.kill()
+            sender.wait(10)
+        assert poll(lambda: s.stats()["stalls"] >= 1, timeout=10)

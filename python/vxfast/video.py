@@ -114,7 +114,8 @@ class VideoReader:
     and decoder, and :meth:`get_frames_at` calls are serialised.
     """
 
-    def __init__(self, path: Union[PathLike, bytes, bytearray, memoryview, BinaryIO], threads: Optional[int] = None, *, seek_mode: str = "exact",
+    def __init__(self, path: Union[PathLike, bytes, bytearray, memoryview, BinaryIO],
+                 threads: Optional[int] = None, *, seek_mode: str = "exact",
                  rotation: str = "apply") -> None:
         in_memory = not isinstance(path, (str, os.PathLike))
         if in_memory and not (isinstance(path, (bytes, bytearray, memoryview)) or hasattr(path, "read")):
@@ -132,7 +133,7 @@ class VideoReader:
             raise ValueError(f"seek_mode={seek_mode!r} must be 'exact' or 'approximate'")
         if rotation not in ("apply", "report"):
             raise ValueError(f"rotation={rotation!r} must be 'apply' or 'report'")
-        source = path if in_memory else os.fspath(path)
+        source: object = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
         self._core: Optional[_core.decode.ReaderCore] = _core.decode.ReaderCore(
             source, threads, seek_mode == "exact", rotation == "apply", sequential)
         self._info = self._core.info
