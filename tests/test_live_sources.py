@@ -282,3 +282,30 @@ def test_udp_stream_then_silence_is_a_stall(make_video):
             sender.kill()
             sender.wait(10)
         assert poll(lambda: s.stats()["stalls"] >= 1, timeout=10)
+
+
+@pytest.mark.slow
+def test_streams_with_a_model_match_detect(vtest_avi, models_dir, make_video):
+    import numpy as np
+
+    clip = make_video("live_vtest_short.mp4", "-t", "0.4", "-c:v", "libx264", "-pix_fmt", "yuv420p")
+    model = vxfast.Model(models_dir / "yolov8n-dynamic.onnx", batch=2)
+    ref = {d.index: d for d in vxfast.detect(clip, model, batch=2)}
+    seen: dict[str, list[int]] = {}
+    with Streams([clip, clip.read_bytes()], model=model, batch=2) as st:
+        for batch in st:
+            for frame, dets in batch:
+                seen.setdefault(frame.source, []).append(frame.seq)
+                r = ref[frame.seq]
+                np.testing.assert_allclose(dets.xyxy, r.xyxy, atol=0.05)
+                np.testing.assert_array_equal(dets.class_ids, r.class_ids)
+    assert sorted(len(v) for v in seen.values()) == [len(ref), len(ref)]
+
+
+def test_cli_watch_prints_states_and_ends(make_video, capsys):
+    from vxfast.cli import main
+
+    clip = ts_clip(make_video)
+    assert main(["watch", str(clip), str(clip), "--interval", "0.2", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "ended" in out and "2 sources" in out

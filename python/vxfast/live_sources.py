@@ -221,7 +221,8 @@ class Streams:
 
     Args:
         sources: :class:`Source` objects, or anything :class:`Source` accepts (made with its
-            defaults).
+            defaults, policy ``"latest"`` for URLs and ``"queue"`` for files and in-memory input,
+            and the model's letterbox as ``preprocess`` when there is a model).
         model: None yields batches of frames; a model path or :class:`vxfast.Model` runs detection
             and yields ``(frame, detections)`` pairs per batch.
         batch: frames per batch (default: the number of sources).
@@ -245,13 +246,20 @@ class Streams:
         if isinstance(b, bool) or not isinstance(b, int) or b < 1:
             raise ValueError(f"batch={batch!r} must be None or an int >= 1")
         self._detector = None
+        spec = None
         if model is not None:
             from .live_detection import _LiveDetector
 
             self._detector = _LiveDetector(model, b, preprocess, conf, iou)
-            made = [s if isinstance(s, Source) else Source(s, preprocess=self._detector.spec) for s in sources]
-        else:
-            made = [s if isinstance(s, Source) else Source(s) for s in sources]
+            spec = self._detector.spec
+
+        def make(s: Any) -> Source:
+            # Files and in-memory input lose nothing ("queue": backpressure); live URLs keep the
+            # newest frame ("latest") so a slow consumer sees fresh frames.
+            url = isinstance(s, (str, os.PathLike)) and _is_url(os.fspath(s))
+            return Source(s, policy="latest" if url else "queue", preprocess=spec)
+
+        made = [s if isinstance(s, Source) else make(s) for s in sources]
         self._sources = made
         self._owned = [s for s, orig in zip(made, sources) if s is not orig]
         self._batch = b
