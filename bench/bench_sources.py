@@ -132,7 +132,7 @@ def bench_streams(n_sources: int, seconds: float, rounds: int, model_path: str) 
     def streams_run() -> tuple[int, float, float]:
         servers = [serve() for _ in range(n_sources)]
         try:
-            srcs = [vxfast.Source(url, name=f"cam{i}", policy="queue", max_queue=16, live=False,
+            srcs = [vxfast.Source(url, name=f"cam{i}", policy="queue", max_queue=2, live=False,
                                   preprocess=vxfast.Letterbox(640)) for i, (_, url) in enumerate(servers)]
             t0 = time.perf_counter()
             n = 0
