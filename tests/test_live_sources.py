@@ -299,7 +299,9 @@ def test_streams_with_a_model_match_detect(vtest_avi, models_dir, make_video):
                 r = ref[frame.seq]
                 np.testing.assert_allclose(dets.xyxy, r.xyxy, atol=0.05)
                 np.testing.assert_array_equal(dets.class_ids, r.class_ids)
+        inferred = [s["frames_inferred"] for s in st.stats()]
     assert sorted(len(v) for v in seen.values()) == [len(ref), len(ref)]
+    assert inferred == [len(ref), len(ref)]
 
 
 def test_cli_watch_prints_states_and_ends(make_video, capsys):

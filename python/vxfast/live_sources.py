@@ -263,6 +263,7 @@ class Streams:
         self._sources = made
         self._owned = [s for s, orig in zip(made, sources) if s is not orig]
         self._batch = b
+        self._inferred = [0] * len(made)
         self._core = _core.sources.BatcherCore([s._source_core for s in made], b, max_wait_ms / 1000.0)
 
     @property
@@ -281,7 +282,11 @@ class Streams:
             s.close()
 
     def stats(self) -> list[dict[str, Any]]:
-        return [s.stats() for s in self._sources]
+        """Each source's :meth:`Source.stats`, plus ``frames_inferred`` (frames the model ran on)."""
+        out = [s.stats() for s in self._sources]
+        for i, d in enumerate(out):
+            d["frames_inferred"] = self._inferred[i]
+        return out
 
     def next_batch(self, timeout: Optional[float] = None) -> Optional[list[LiveFrame]]:
         """One batch of frames; None when every source is over or after ``timeout`` seconds."""
@@ -295,4 +300,7 @@ class Streams:
             if self._detector is None:
                 yield frames
             else:
-                yield self._detector.run(frames)
+                out = self._detector.run(frames)
+                for f in frames:
+                    self._inferred[f.source_index] += 1
+                yield out
