@@ -158,16 +158,18 @@ bool LiveSource::connect_and_decode() {
 
   UniqueAVPacket pkt = make_packet();
   UniqueAVFrame frame = make_frame();
-  bool seen_key = false;  // a live stream joined mid-GOP: frames before its first keyframe lack references
+  // A live stream joined mid-GOP: frames the decoder flags as damaged (missing references) before
+  // the first clean one are not handed out. Not "wait for a keyframe": intra-refresh streams have none.
+  bool clean_seen = false;
   auto drain = [&]() {
     for (;;) {
       int r = dec.receive(frame.get());
       if (r < 0) return r;
-      if (!seen_key && !frame_is_key(frame.get())) {
+      if (!clean_seen && frame_is_corrupt(frame.get())) {
         av_frame_unref(frame.get());
         continue;
       }
-      seen_key = true;
+      clean_seen = true;
       LiveFrame f;
       f.epoch = epoch;
       const int64_t ts = frame->best_effort_timestamp != AV_NOPTS_VALUE ? frame->best_effort_timestamp : frame->pts;
