@@ -227,7 +227,8 @@ class Streams:
             and yields ``(frame, detections)`` pairs per batch.
         batch: frames per batch (default: the number of sources).
         max_wait_ms: a partial batch goes this long after its first frame was decoded.
-        preprocess: the spec for the model input (default: the model's letterbox).
+        preprocess: the spec for the model input (default: the model's letterbox); without a
+            model, the ``preprocess`` of the sources made here.
 
     Iterating yields lists (one per batch). ``stats()`` gives each source's :meth:`Source.stats`.
     Sources end independently; iteration ends when all are over (a failed source raises nothing
@@ -246,7 +247,7 @@ class Streams:
         if isinstance(b, bool) or not isinstance(b, int) or b < 1:
             raise ValueError(f"batch={batch!r} must be None or an int >= 1")
         self._detector = None
-        spec = None
+        spec = preprocess  # without a model: the tensor the caller wants from the sources made here
         if model is not None:
             from .live_detection import _LiveDetector
 
