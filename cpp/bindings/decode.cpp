@@ -16,6 +16,7 @@ extern "C" {
 }
 
 #include "bindings/bindings.h"
+#include "bindings/media_input.h"
 #include "bindings/sampler_report.h"
 #include "common/errors.h"
 #include "decode/pixel_converter.h"
@@ -161,16 +162,17 @@ class FrameIterator {
 
 class ReaderCore {
  public:
-  ReaderCore(const std::string& path, int threads, bool exact, bool apply_rotation,
-             int sequential_threads) {
+  // path: a path or URL, bytes-like data or a binary file-like object (bindings/media_input.h).
+  ReaderCore(py::object path, int threads, bool exact, bool apply_rotation, int sequential_threads) {
     if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = FFmpeg's choice)");
     ReaderOptions o;
     o.threads = threads;
     o.sequential_threads = sequential_threads < 0 ? -1 : sequential_threads;
     o.exact = exact;
     o.apply_rotation = apply_rotation;
+    MediaInput input = media_input_from_python(path, "path");
     py::gil_scoped_release nogil;  // the index pass reads the whole file
-    src_ = std::make_shared<VideoSource>(path, o);
+    src_ = std::make_shared<VideoSource>(input, o);
     random_ = std::make_unique<RandomAccess>(src_);
   }
 
@@ -283,6 +285,7 @@ py::dict info_dict(const VideoInfo& i) {
 }  // namespace
 
 void bind_decode(py::module_& m) {
+  register_input_error_translator();
   // FFmpeg's log level is process-wide state shared with every other FFmpeg user in the process
   // (PyAV, OpenCV): nothing here touches it at import; vxfast.set_log_level() is the only setter.
   m.def("ffmpeg_set_log_level", [](int level) { av_log_set_level(level); }, py::arg("level"));
@@ -362,7 +365,11 @@ void bind_decode(py::module_& m) {
 
   py::class_<ReaderCore>(m, "ReaderCore")
       .def("source", &ReaderCore::source)
-      .def(py::init<const std::string&, int, bool, bool, int>(), py::arg("path"), py::arg("threads") = 0,
+      .def_property_readonly("seekable", [](const ReaderCore& r) {
+        const MediaInput& in = r.source()->input();
+        return !in.bytes || in.bytes->seekable();
+      }, "False for a non-seekable stream (read once, front to back)")
+      .def(py::init<py::object, int, bool, bool, int>(), py::arg("path"), py::arg("threads") = 0,
            py::arg("exact") = true, py::arg("apply_rotation") = true, py::arg("sequential_threads") = -1)
       .def_property_readonly("info", &ReaderCore::info, py::return_value_policy::reference_internal)
       .def("frames", &ReaderCore::frames, py::arg("sample") = "all", py::arg("start") = -1.0,

@@ -31,4 +31,5 @@ PYBIND11_MODULE(_core, m) {
   area("pipeline", "Batch ring: decode + preprocess on a producer thread", vxfast::bind_pipeline);
   area("audio", "Audio demux, decode and resampling with sample-accurate time", vxfast::bind_audio);
   area("audio_frontend", "Spectrogram / mel / fbank front-ends", vxfast::bind_audio_frontend);
+  area("sources", "Live sources: reconnecting decode threads and the deadline batcher", vxfast::bind_sources);
 }

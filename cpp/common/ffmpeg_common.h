@@ -34,6 +34,17 @@ struct SwsContextDeleter {
   void operator()(SwsContext* p) const { sws_freeContext(p); }
 };
 
+// A custom AVIO context owns its buffer (FFmpeg may have reallocated it): both go together.
+struct AVIOContextDeleter {
+  void operator()(AVIOContext* p) const {
+    if (p) av_freep(&p->buffer);
+    avio_context_free(&p);
+  }
+};
+struct AVDictionaryDeleter {
+  void operator()(AVDictionary* p) const { av_dict_free(&p); }
+};
+
 using UniqueAVFormatContext = std::unique_ptr<AVFormatContext, AVFormatContextCloser>;
 using UniqueAVCodecContext = std::unique_ptr<AVCodecContext, AVCodecContextDeleter>;
 using UniqueAVFrame = std::unique_ptr<AVFrame, AVFrameDeleter>;
@@ -43,6 +54,8 @@ struct SwrContextDeleter {
   void operator()(SwrContext* p) const { swr_free(&p); }
 };
 using UniqueSwrContext = std::unique_ptr<SwrContext, SwrContextDeleter>;
+using UniqueAVIOContext = std::unique_ptr<AVIOContext, AVIOContextDeleter>;
+using UniqueAVDictionary = std::unique_ptr<AVDictionary, AVDictionaryDeleter>;
 
 inline UniqueAVFrame make_frame() { return UniqueAVFrame(av_frame_alloc()); }
 inline UniqueAVPacket make_packet() { return UniqueAVPacket(av_packet_alloc()); }

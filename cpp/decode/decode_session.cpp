@@ -6,9 +6,9 @@
 
 namespace vxfast {
 
-DecodeSession::DecodeSession(const std::string& path, std::shared_ptr<const FrameIndex> index,
+DecodeSession::DecodeSession(const MediaInput& input, std::shared_ptr<const FrameIndex> index,
                              int threads, bool keyframes_only, double approx_fps)
-    : path_(path), index_(std::move(index)), threads_(threads), keyframes_only_(keyframes_only),
+    : input_(input), path_(input.name()), index_(std::move(index)), threads_(threads), keyframes_only_(keyframes_only),
       approx_fps_(approx_fps > 0 ? approx_fps : 25.0) {
   register_error_counter(&errors_);
   try {
@@ -25,7 +25,7 @@ DecodeSession::~DecodeSession() {
 }
 
 void DecodeSession::reopen() {
-  dmx_ = std::make_unique<Demuxer>(path_);
+  dmx_ = std::make_unique<Demuxer>(input_);
   dec_ = std::make_unique<StreamDecoder>(dmx_->stream(), threads_, path_);
   dec_->context()->opaque = &errors_;  // attributes the decoder's error log lines to this session
   dec_->set_keyframes_only(keyframes_only_);

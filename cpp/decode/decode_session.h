@@ -32,7 +32,7 @@ struct DecodeCounters {
 class DecodeSession {
  public:
   // index may be null (approximate mode): indices are then counted or estimated from pts * fps.
-  DecodeSession(const std::string& path, std::shared_ptr<const FrameIndex> index, int threads,
+  DecodeSession(const MediaInput& input, std::shared_ptr<const FrameIndex> index, int threads,
                 bool keyframes_only, double approx_fps);
   ~DecodeSession();
   DecodeSession(const DecodeSession&) = delete;
@@ -67,6 +67,7 @@ class DecodeSession {
   int64_t assign_index(const AVFrame* f);
   void reopen();
 
+  MediaInput input_;
   std::string path_;
   std::shared_ptr<const FrameIndex> index_;
   int threads_;

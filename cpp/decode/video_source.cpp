@@ -11,8 +11,10 @@ namespace {
 std::string or_unknown(const char* s) { return s ? s : "unknown"; }
 }  // namespace
 
-VideoSource::VideoSource(const std::string& path, const ReaderOptions& opts) : opts_(opts) {
-  Demuxer dmx(path);
+VideoSource::VideoSource(const MediaInput& input, const ReaderOptions& opts) : input_(input), opts_(opts) {
+  if (input.bytes && !input.bytes->seekable()) opts_.exact = false;
+  const std::string& path = input.name();
+  Demuxer dmx(input);
   const AVStream* st = dmx.stream();
   const AVCodecParameters* par = st->codecpar;
   { StreamDecoder probe(st, 1, path); }  // unsupported codecs fail here, at open, by name
@@ -48,7 +50,7 @@ VideoSource::VideoSource(const std::string& path, const ReaderOptions& opts) : o
 
   AVRational guess = av_guess_frame_rate(fmt, const_cast<AVStream*>(st), nullptr);
   double guessed_fps = guess.num > 0 && guess.den > 0 ? av_q2d(guess) : in.header_fps;
-  if (opts.exact) {
+  if (opts_.exact) {
     auto idx = std::make_shared<FrameIndex>(FrameIndex::build(dmx));
     in.frame_count = idx->frame_count();
     in.frame_count_exact = true;
@@ -73,7 +75,7 @@ VideoSource::VideoSource(const std::string& path, const ReaderOptions& opts) : o
 }
 
 std::unique_ptr<DecodeSession> VideoSource::new_session(bool keyframes_only, int threads) const {
-  return std::make_unique<DecodeSession>(info_.path, index_, threads < 0 ? opts_.threads : threads,
+  return std::make_unique<DecodeSession>(input_, index_, threads < 0 ? opts_.threads : threads,
                                          keyframes_only, info_.fps);
 }
 

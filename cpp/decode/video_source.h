@@ -19,16 +19,22 @@ struct ReaderOptions {
 // so any number of samplers on any threads can share it.
 class VideoSource {
  public:
-  VideoSource(const std::string& path, const ReaderOptions& opts);
+  VideoSource(const std::string& path, const ReaderOptions& opts)
+      : VideoSource(MediaInput::from_path(path), opts) {}
+  // In-memory/stream input: a non-seekable stream is opened in approximate mode whatever
+  // opts.exact says (an index pass would consume it).
+  VideoSource(const MediaInput& input, const ReaderOptions& opts);
   const VideoInfo& info() const { return info_; }
   const std::shared_ptr<const FrameIndex>& index() const { return index_; }
   const ReaderOptions& options() const { return opts_; }
   const std::string& path() const { return info_.path; }
+  const MediaInput& input() const { return input_; }
   int rotation_to_apply() const { return opts_.apply_rotation ? info_.rotation : 0; }
   // threads: decoder threads for this session; -1 uses the reader's option.
   std::unique_ptr<DecodeSession> new_session(bool keyframes_only, int threads = -1) const;
 
  private:
+  MediaInput input_;
   ReaderOptions opts_;
   VideoInfo info_;
   std::shared_ptr<const FrameIndex> index_;

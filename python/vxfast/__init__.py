@@ -15,6 +15,8 @@ from .detection import *  # noqa: F401,F403
 from .detection import __all__ as _detection_all
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
+from .live_sources import *  # noqa: F401,F403
+from .live_sources import __all__ as _live_sources_all
 from .model import *  # noqa: F401,F403
 from .model import __all__ as _model_all
 from .pipeline import *  # noqa: F401,F403
@@ -34,3 +36,4 @@ __version__ = "0.1.0"
 __all__ = [*_errors_all, *_simd_all, *_video_all, *_preprocessing_all, *_pipeline_all, *_postprocess_all, *_model_all,
            *_config_all, *_detection_all, *_video_clips_all,
            "benchmark", "features", "__version__", "audio", "AudioReader", "AudioChunk"]
+__all__ += _live_sources_all

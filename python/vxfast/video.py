@@ -14,7 +14,7 @@ import math
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, BinaryIO, Optional, Union
 
 import numpy as np
 
@@ -84,7 +84,20 @@ class VideoReader:
     """Decodes one video with FFmpeg in C++ threads (the GIL is released while decoding).
 
     Args:
-        path: a file path or an FFmpeg URL.
+        path: a file path or an FFmpeg URL; or the video itself in memory: ``bytes``,
+            ``bytearray``, ``memoryview`` (read straight from its buffer), or any binary file-like
+            object with ``read`` (``io.BytesIO``, an open file, a socket's ``makefile("rb")``),
+            read through a custom FFmpeg I/O context with the GIL taken only for each ``read``.
+            A file-like object that is not seekable (no ``seek`` or ``seekable()`` False) is read
+            once, front to back: the reader opens it in approximate mode, and a second pass,
+            :meth:`get_frames_at` or a seek raise :class:`VideoError`. An exception raised by the
+            file-like object becomes a :class:`VideoError` whose ``__cause__`` is that exception.
+
+            Example::
+
+                data = open(path, "rb").read()
+                with vxfast.VideoReader(io.BytesIO(data)) as r:
+                    first = next(iter(r))
         threads: decoder threads. None (default): vxfast's choice, from
             :mod:`vxfast.config.heuristics` (frame iterators: cores + 3, at most 16; random access:
             FFmpeg's choice). 0: FFmpeg's own choice everywhere (frame + slice threading, cores + 1
@@ -104,10 +117,13 @@ class VideoReader:
     and decoder, and :meth:`get_frames_at` calls are serialised.
     """
 
-    def __init__(self, path: PathLike, threads: Optional[int] = None, *, seek_mode: str = "exact",
+    def __init__(self, path: Union[PathLike, bytes, bytearray, memoryview, BinaryIO],
+                 threads: Optional[int] = None, *, seek_mode: str = "exact",
                  rotation: str = "apply") -> None:
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+        in_memory = not isinstance(path, (str, os.PathLike))
+        if in_memory and not (isinstance(path, (bytes, bytearray, memoryview)) or hasattr(path, "read")):
+            raise TypeError(f"path must be a str, os.PathLike, bytes-like data or a binary file-like "
+                            f"object with read(), not {type(path).__name__}")
         if threads is None:
             from .config.heuristics import random_access_decoder_threads, sequential_decoder_threads
 
@@ -120,10 +136,12 @@ class VideoReader:
             raise ValueError(f"seek_mode={seek_mode!r} must be 'exact' or 'approximate'")
         if rotation not in ("apply", "report"):
             raise ValueError(f"rotation={rotation!r} must be 'apply' or 'report'")
-        self._path = os.fspath(path)
+        source: object = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
         self._core: Optional[_core.decode.ReaderCore] = _core.decode.ReaderCore(
-            self._path, threads, seek_mode == "exact", rotation == "apply", sequential)
+            source, threads, seek_mode == "exact", rotation == "apply", sequential)
         self._info = self._core.info
+        self._path: str = self._info.path
+        self._seekable = bool(self._core.seekable)
         self._lock = threading.Lock()
         self._pts: Optional[np.ndarray] = None
 
@@ -245,6 +263,9 @@ class VideoReader:
             if isinstance(i, bool) or not hasattr(i, "__index__"):
                 raise TypeError(f"frame indices must be integers, got {i!r}")
             idx.append(int(i))
+        if not self._seekable:
+            raise VideoError(f"{self._path}: the stream is not seekable: random access needs bytes or "
+                             "a seekable file object")
         core_spec, info = self._preprocess_args(preprocess)
         with self._lock:
             return self._live().get_frames_at(idx, format, core_spec, info)

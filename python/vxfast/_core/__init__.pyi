@@ -14,6 +14,7 @@ from . import pipeline as pipeline
 from . import postprocess as postprocess
 from . import preprocess as preprocess
 from . import simd as simd
+from . import sources as sources
 
 class VxfastError(RuntimeError): ...
 class VideoError(VxfastError): ...

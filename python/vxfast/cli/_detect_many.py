@@ -1,7 +1,8 @@
 """``vxfast detect`` over many videos: the vxfast.distributed writer (Parquet under --out DIR),
-on Ray with ``--ray``, else in this process. Chosen when the input is several files, a glob or a
-folder, when --out names a folder, or when --ray is given; one video with ``--out x.jsonl``/``.csv``
-(or no --out) keeps the single-video command."""
+on Ray with ``--ray``, else in this process. Chosen when an input is a glob or a folder, when --out
+names a folder, or when --ray is given. Several files or URLs with ``--out x.jsonl`` (or no --out)
+go through vxfast.Streams instead (cli/detect.py), and one video with ``--out x.jsonl``/``.csv`` (or
+no --out) keeps the single-video command."""
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ def _out_is_dir(out: str | None) -> bool:
 
 def is_many(args) -> bool:
     v = args.video
-    return (args.ray is not None or len(v) > 1 or any(c in v[0] for c in "*?[") or os.path.isdir(v[0])
-            or _out_is_dir(args.out))
+    return (args.ray is not None or _out_is_dir(args.out)
+            or any(any(c in x for c in "*?[") or os.path.isdir(x) for x in v))
 
 
 def run_many(args) -> int:

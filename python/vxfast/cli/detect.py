@@ -9,9 +9,12 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    p = sub.add_parser("detect", help="run a YOLO detector over a video, or over many into Parquet")
-    p.add_argument("video", nargs="+", help="a video; or several, a glob (\"videos/**/*.mp4\") or a folder, "
-                   "written as Parquet under --out DIR (docs/distributed.md)")
+    p = sub.add_parser("detect", help="run a YOLO detector over a video, over many into Parquet, or over "
+                       "several live sources at once")
+    p.add_argument("video", nargs="+", help="a video; a glob (\"videos/**/*.mp4\") or a folder, written as Parquet "
+                   "under --out DIR (docs/distributed.md); or several sources (files, rtsp://, tcp://, udp://, "
+                   "http(s):// URLs) through vxfast.Streams, batched by deadline (docs/sources.md)")
+    p.add_argument("--seconds", type=float, default=None, help="several sources: stop after this long")
     p.add_argument("--model", required=True, help="model file or bare name (VXFAST_MODEL_DIR, models/)")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--sample", default="all", help="all, keyframes, every:N, fps:X, uniform:N")
@@ -81,11 +84,69 @@ def _profile(profile: str | None):
     return resolve_config(profile)
 
 
+def _is_url(s: str) -> bool:
+    return "://" in s and not s.startswith("file:")
+
+
+def run_sources(args) -> int:
+    """Several sources (or one URL): vxfast.Streams with the model, one JSON line per frame with --out."""
+    import time
+
+    from ..live_sources import Streams
+    from ..progress import Progress
+
+    if args.out and not args.out.endswith(".jsonl"):
+        raise ValueError(f"--out {args.out}: several sources write .jsonl (one line per frame, with its source)")
+    cfg = _profile(args.profile)
+    conf = cfg.conf_threshold if args.conf is None else args.conf
+    iou = cfg.iou_threshold if args.iou is None else args.iou
+    f = open(args.out, "w") if args.out else None
+    frames = dets = 0
+    t0 = time.monotonic()
+    per_source: dict[str, int] = {}
+    try:
+        with Streams(args.video, model=args.model, batch=args.batch, conf=conf, iou=iou) as st, \
+                Progress(None, "detect", enabled=False if args.no_progress else None) as bar:
+            for batch in st:
+                for frame, r in batch:
+                    frames += 1
+                    dets += len(r)
+                    per_source[frame.source] = per_source.get(frame.source, 0) + 1
+                    if f is not None:
+                        f.write(json.dumps({"source": frame.source, "seq": frame.seq, "epoch": frame.epoch,
+                                            "pts": round(frame.pts, 6), "recv_time": round(frame.recv_time, 6),
+                                            "boxes": [[round(v, 2) for v in b] for b in r.xyxy.tolist()],
+                                            "scores": [round(s, 5) for s in r.scores.tolist()],
+                                            "class_ids": r.class_ids.tolist()}) + "\n")
+                    bar.update()
+                if args.seconds is not None and time.monotonic() - t0 >= args.seconds:
+                    break
+            stats = st.stats()
+    finally:
+        if f is not None:
+            f.close()
+    wall = time.monotonic() - t0
+    summary = {"sources": stats, "frames": frames, "detections": dets, "wall_s": round(wall, 3),
+               "fps": round(frames / max(wall, 1e-9), 2), "out": args.out}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{len(stats)} sources, {frames} frames, {dets} detections in {wall:.2f} s "
+              f"({frames / max(wall, 1e-9):.1f} fps)")
+        for s in stats:
+            p95 = "-" if s["latency_p95"] is None else f"{s['latency_p95'] * 1000:.0f} ms"
+            print(f"  {s['name']}: {s['state']}, {s['frames_delivered']} frames, {s['frames_dropped']} dropped, "
+                  f"{s['reconnects']} reconnects, latency p95 {p95}")
+    return 0
+
+
 def run(args) -> int:
     from ._detect_many import is_many, run_many
 
     if is_many(args):
         return run_many(args)
+    if len(args.video) > 1 or _is_url(args.video[0]):
+        return run_sources(args)
     args.video = args.video[0]
     from ..config import heuristics
     from ..detection import DetectStats, detect
