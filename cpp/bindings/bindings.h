@@ -11,6 +11,7 @@ void bind_postprocess(pybind11::module_& m);
 void bind_features(pybind11::module_& m);
 void bind_pipeline(pybind11::module_& m);
 void bind_simd(pybind11::module_& m);
+void bind_track(pybind11::module_& m);
 // Called by bindings before kernels run (GIL held): raises ValueError for an unknown VXFAST_SIMD
 // and turns a pending "level lowered" message (common/simd.h) into one RuntimeWarning.
 void simd_checkpoint();

@@ -1,0 +1,70 @@
+// Trackers: type translation only (python/vxfast/tracking.py holds the user-facing checks).
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bindings/bindings.h"
+#include "track/byte_tracker.h"
+
+namespace py = pybind11;
+
+namespace vxfast {
+namespace {
+
+using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+
+track::DetectionsView dets_view(const FloatArray& a) {
+  if (a.ndim() != 2 || a.shape(1) != 6)
+    throw std::invalid_argument("detections must have shape (N, 6) [x1, y1, x2, y2, score, class]; got ndim " +
+                                std::to_string(a.ndim()));
+  return {a.data(), a.shape(0)};
+}
+
+py::array_t<float> rows_array(std::vector<float>&& out) {
+  const auto m = static_cast<py::ssize_t>(out.size() / track::kOutputColumns);
+  auto* heap = new std::vector<float>(std::move(out));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<float>*>(p); });
+  return py::array_t<float>({m, static_cast<py::ssize_t>(track::kOutputColumns)}, heap->data(), owner);
+}
+
+}  // namespace
+
+void bind_track(py::module_& m) {
+  py::class_<track::ByteTrackParams>(m, "ByteTrackParams", "ByteTrack parameters (Ultralytics' bytetrack.yaml)")
+      .def(py::init<>())
+      .def_readwrite("track_high_thresh", &track::ByteTrackParams::track_high_thresh)
+      .def_readwrite("track_low_thresh", &track::ByteTrackParams::track_low_thresh)
+      .def_readwrite("new_track_thresh", &track::ByteTrackParams::new_track_thresh)
+      .def_readwrite("track_buffer", &track::ByteTrackParams::track_buffer)
+      .def_readwrite("match_thresh", &track::ByteTrackParams::match_thresh)
+      .def_readwrite("fuse_score", &track::ByteTrackParams::fuse_score)
+      .def_readwrite("high_thresh_inclusive", &track::ByteTrackParams::high_thresh_inclusive)
+      .def_readwrite("scale_buffer_by_frame_rate", &track::ByteTrackParams::scale_buffer_by_frame_rate)
+      .def_readwrite("frame_rate", &track::ByteTrackParams::frame_rate);
+
+  py::class_<track::ByteTracker>(m, "ByteTracker",
+                                 "ByteTrack state of one stream; update() one frame at a time (not thread-safe)")
+      .def(py::init<const track::ByteTrackParams&>(), py::arg("params"))
+      .def(
+          "update",
+          [](track::ByteTracker& self, const FloatArray& dets, std::optional<double> t) {
+            const track::DetectionsView v = dets_view(dets);
+            std::vector<float> out;
+            {
+              py::gil_scoped_release release;  // `dets` stays referenced by the caller's frame
+              self.update(v, t, out);
+            }
+            return rows_array(std::move(out));
+          },
+          py::arg("detections"), py::arg("t") = py::none(),
+          "(N, 6) float32 [x1, y1, x2, y2, score, class] -> (M, 8) [x1, y1, x2, y2, id, score, class, row]")
+      .def("reset", &track::ByteTracker::reset)
+      .def_property_readonly("frame_count", &track::ByteTracker::frame_count)
+      .def_property_readonly("ids_issued", &track::ByteTracker::ids_issued)
+      .def_property_readonly("params", &track::ByteTracker::params);
+}
+
+}  // namespace vxfast

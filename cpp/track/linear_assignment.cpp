@@ -1,0 +1,219 @@
+#include "track/linear_assignment.h"
+
+#include <cstddef>
+#include <utility>
+
+namespace vxfast::track {
+namespace {
+constexpr double kLarge = 1000000;  // lap's LARGE: the initial column minimum
+}  // namespace
+
+// Column reduction and reduction transfer: each column goes to its cheapest row (first on ties);
+// rows that won several columns keep the highest one.
+int LinearAssignment::column_reduction() {
+  const int n = n_;
+  for (int i = 0; i < n; ++i) {
+    x_[i] = -1;
+    v_[i] = kLarge;
+    y_[i] = 0;
+  }
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      const double c = at(i, j);
+      if (c < v_[j]) {
+        v_[j] = c;
+        y_[j] = i;
+      }
+    }
+  unique_.assign(n, 1);
+  for (int j = n - 1; j >= 0; --j) {
+    const int i = y_[j];
+    if (x_[i] < 0) {
+      x_[i] = j;
+    } else {
+      unique_[i] = 0;
+      y_[j] = -1;
+    }
+  }
+  int n_free = 0;
+  for (int i = 0; i < n; ++i) {
+    if (x_[i] < 0) {
+      free_[n_free++] = i;
+    } else if (unique_[i]) {
+      const int j = x_[i];
+      double mn = kLarge;
+      for (int j2 = 0; j2 < n; ++j2) {
+        if (j2 == j) continue;
+        const double c = at(i, j2) - v_[j2];
+        if (c < mn) mn = c;
+      }
+      v_[j] -= mn;
+    }
+  }
+  return n_free;
+}
+
+int LinearAssignment::augmenting_row_reduction(int n_free) {
+  const int n = n_;
+  unsigned current = 0, rr_cnt = 0;
+  int new_free = 0;
+  while (current < static_cast<unsigned>(n_free)) {
+    ++rr_cnt;
+    const int free_i = free_[current++];
+    int j1 = 0, j2 = -1;
+    double v1 = at(free_i, 0) - v_[0], v2 = kLarge;
+    for (int j = 1; j < n; ++j) {
+      const double c = at(free_i, j) - v_[j];
+      if (c < v2) {
+        if (c >= v1) {
+          v2 = c;
+          j2 = j;
+        } else {
+          v2 = v1;
+          v1 = c;
+          j2 = j1;
+          j1 = j;
+        }
+      }
+    }
+    int i0 = y_[j1];
+    const double v1_new = v_[j1] - (v2 - v1);
+    const bool v1_lowers = v1_new < v_[j1];
+    if (rr_cnt < current * static_cast<unsigned>(n)) {
+      if (v1_lowers) {
+        v_[j1] = v1_new;
+      } else if (i0 >= 0 && j2 >= 0) {
+        j1 = j2;
+        i0 = y_[j2];
+      }
+      if (i0 >= 0) {
+        if (v1_lowers)
+          free_[--current] = i0;
+        else
+          free_[new_free++] = i0;
+      }
+    } else if (i0 >= 0) {
+      free_[new_free++] = i0;
+    }
+    x_[free_i] = j1;
+    y_[j1] = free_i;
+  }
+  return new_free;
+}
+
+// Dijkstra-like search from a free row to the closest free column; updates the duals of the
+// columns it settled and returns that column.
+int LinearAssignment::shortest_path(int start) {
+  const int n = n_;
+  auto& cols = todo_;
+  auto& d = d_;
+  for (int j = 0; j < n; ++j) {
+    cols[j] = j;
+    pred_[j] = start;
+    d[j] = at(start, j) - v_[j];
+  }
+  unsigned lo = 0, hi = 0, n_ready = 0;
+  int final_j = -1;
+  while (final_j == -1) {
+    if (lo == hi) {
+      n_ready = lo;
+      // Collect the columns with the minimum d into cols[lo, hi).
+      hi = lo + 1;
+      double mind = d[cols[lo]];
+      for (unsigned k = hi; k < static_cast<unsigned>(n); ++k) {
+        const int j = cols[k];
+        if (d[j] <= mind) {
+          if (d[j] < mind) {
+            hi = lo;
+            mind = d[j];
+          }
+          cols[k] = cols[hi];
+          cols[hi++] = j;
+        }
+      }
+      for (unsigned k = lo; k < hi; ++k) {
+        const int j = cols[k];
+        if (y_[j] < 0) final_j = j;
+      }
+    }
+    if (final_j == -1) {
+      // Scan: relax the remaining columns through the rows of the settled ones. On reaching a free
+      // column the scan window is left as it was before the scan (lap's behaviour: the dual
+      // update below then uses the columns settled by the last find step).
+      unsigned slo = lo, shi = hi;
+      while (slo != shi && final_j == -1) {
+        int j = cols[slo++];
+        const int i = y_[j];
+        const double mind = d[j];
+        const double h = at(i, j) - v_[j] - mind;
+        for (unsigned k = shi; k < static_cast<unsigned>(n); ++k) {
+          j = cols[k];
+          const double cred = at(i, j) - v_[j] - h;
+          if (cred < d[j]) {
+            d[j] = cred;
+            pred_[j] = i;
+            if (cred == mind) {
+              if (y_[j] < 0) {
+                final_j = j;
+                break;
+              }
+              cols[k] = cols[shi];
+              cols[shi++] = j;
+            }
+          }
+        }
+      }
+      if (final_j == -1) {
+        lo = slo;
+        hi = shi;
+      }
+    }
+  }
+  const double mind = d[cols[lo]];
+  for (unsigned k = 0; k < n_ready; ++k) {
+    const int j = cols[k];
+    v_[j] += d[j] - mind;
+  }
+  return final_j;
+}
+
+void LinearAssignment::augment(int n_free) {
+  for (int f = 0; f < n_free; ++f) {
+    const int free_i = free_[f];
+    int j = shortest_path(free_i);
+    int i = -1;
+    int guard = 0;
+    while (i != free_i && guard++ < n_) {
+      i = pred_[j];
+      y_[j] = i;
+      std::swap(j, x_[i]);
+    }
+  }
+}
+
+void LinearAssignment::solve(const double* cost, int rows, int cols, double limit,
+                             std::vector<int>& row_to_col, std::vector<int>& col_to_row) {
+  cost_ = cost;
+  rows_ = rows;
+  cols_ = cols;
+  n_ = rows + cols;
+  half_ = limit / 2.0;
+  row_to_col.assign(rows, -1);
+  col_to_row.assign(cols, -1);
+  if (rows == 0 || cols == 0) return;
+  const auto n = static_cast<std::size_t>(n_);
+  x_.resize(n);
+  y_.resize(n);
+  free_.resize(n);
+  pred_.resize(n);
+  todo_.resize(n);
+  v_.resize(n);
+  d_.resize(n);
+  int n_free = column_reduction();
+  for (int pass = 0; pass < 2 && n_free > 0; ++pass) n_free = augmenting_row_reduction(n_free);
+  if (n_free > 0) augment(n_free);
+  for (int i = 0; i < rows; ++i) row_to_col[i] = x_[i] < cols ? x_[i] : -1;
+  for (int j = 0; j < cols; ++j) col_to_row[j] = y_[j] < rows ? y_[j] : -1;
+}
+
+}  // namespace vxfast::track
