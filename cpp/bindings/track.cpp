@@ -65,6 +65,23 @@ void bind_track(py::module_& m) {
       .def_property_readonly("frame_count", &track::ByteTracker::frame_count)
       .def_property_readonly("ids_issued", &track::ByteTracker::ids_issued)
       .def_property_readonly("params", &track::ByteTracker::params);
+
+  m.def(
+      "_lap_limited",
+      [](const py::array_t<double, py::array::c_style | py::array::forcecast>& cost, double limit) {
+        if (cost.ndim() != 2) throw std::invalid_argument("cost must be 2-D");
+        const int r = static_cast<int>(cost.shape(0)), c = static_cast<int>(cost.shape(1));
+        std::vector<int> x, y;
+        {
+          py::gil_scoped_release release;
+          track::LinearAssignment solver;
+          solver.solve(cost.data(), r, c, limit, x, y);
+        }
+        return py::make_tuple(py::array_t<int>(static_cast<py::ssize_t>(x.size()), x.data()),
+                              py::array_t<int>(static_cast<py::ssize_t>(y.size()), y.data()));
+      },
+      py::arg("cost"), py::arg("limit"),
+      "Test hook: the assignment lap.lapjv(cost, extend_cost=True, cost_limit=limit) returns, as (x, y).");
 }
 
 }  // namespace vxfast

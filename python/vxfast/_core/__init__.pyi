@@ -12,6 +12,7 @@ from . import pipeline as pipeline
 from . import postprocess as postprocess
 from . import preprocess as preprocess
 from . import simd as simd
+from . import track as track
 
 class VxfastError(RuntimeError): ...
 class VideoError(VxfastError): ...
