@@ -59,3 +59,23 @@ def test_track_bad_arguments(vtest_avi, models_dir):
         vxfast.track(vtest_avi, models_dir / "yolov8n.onnx", tracker="deepsort")
     with pytest.raises(ValueError, match="conf"):
         vxfast.track(vtest_avi, models_dir / "yolov8n.onnx", conf=1.5)
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
+def test_track_cli_writes_tracks(vtest_avi, models_dir, tmp_path, capsys, suffix):
+    import json
+
+    from vxfast.cli import main
+
+    out = tmp_path / f"tracks{suffix}"
+    assert main(["track", str(vtest_avi), "--model", str(models_dir / "yolov8n.onnx"), "--end", "1.0",
+                 "--out", str(out), "--json", "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["frames"] == 25 and summary["tracks"] > 5 and summary["mean_track_length"] > 5
+    lines = out.read_text().splitlines()
+    if suffix == ".txt":
+        rows = np.array([[float(v) for v in line.split(",")] for line in lines])
+        assert rows.shape[1] == 10 and rows[:, 0].min() == 1 and (rows[:, 7:] == -1).all()
+        assert len(np.unique(rows[:, 1])) == summary["tracks"]
+    else:
+        assert len(lines) == 25 and "ids" in json.loads(lines[0])

@@ -139,6 +139,11 @@ class Tracker:
         """Frames given to ``update`` since construction or ``reset``."""
         return int(self._core.frame_count)
 
+    @property
+    def ids_issued(self) -> int:
+        """Track IDs handed out so far (the highest ID; tracks dropped before confirmation count too)."""
+        return int(self._core.ids_issued)
+
     def update(self, detections: DetectionsLike, t: Optional[float] = None) -> np.ndarray:
         """Track one frame.
 
