@@ -9,22 +9,38 @@ constexpr double kLarge = 1000000;  // lap's LARGE: the initial column minimum
 }  // namespace
 
 // Column reduction and reduction transfer: each column goes to its cheapest row (first on ties);
-// rows that won several columns keep the highest one.
+// rows that won several columns keep the highest one. Same result as lap's O(n^2) loops over the
+// padded matrix, computed from the blocks: the padding is constant (limit / 2, 0), so only the
+// real R x C block needs a scan.
 int LinearAssignment::column_reduction() {
-  const int n = n_;
+  const int n = n_, R = rows_, C = cols_;
   for (int i = 0; i < n; ++i) {
     x_[i] = -1;
     v_[i] = kLarge;
     y_[i] = 0;
   }
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) {
-      const double c = at(i, j);
-      if (c < v_[j]) {
-        v_[j] = c;
+  // Real columns: real rows in order, then the first padding row (the others tie with it).
+  for (int i = 0; i < R; ++i) {
+    const double* row = cost_ + static_cast<int64_t>(i) * C;
+    for (int j = 0; j < C; ++j)
+      if (row[j] < v_[j]) {
+        v_[j] = row[j];
         y_[j] = i;
       }
+  }
+  for (int j = 0; j < C; ++j)
+    if (half_ < v_[j]) {
+      v_[j] = half_;
+      y_[j] = R;
     }
+  // Padding columns: limit / 2 from the real rows (first wins), 0 from the padding rows.
+  for (int j = C; j < n; ++j) {
+    if (R > 0 && half_ < v_[j]) v_[j] = half_;
+    if (0.0 < v_[j]) {
+      v_[j] = 0.0;
+      y_[j] = R;
+    }
+  }
   unique_.assign(n, 1);
   for (int j = n - 1; j >= 0; --j) {
     const int i = y_[j];
@@ -35,20 +51,57 @@ int LinearAssignment::column_reduction() {
       y_[j] = -1;
     }
   }
+  // min over the padding columns j2 != skip of (base - v[j2]), in lap's arithmetic.
+  auto pad_min = [&](double base, int skip, double mn) {
+    for (int j2 = C; j2 < n; ++j2) {
+      if (j2 == skip) continue;
+      const double c = base - v_[j2];
+      if (c < mn) mn = c;
+    }
+    return mn;
+  };
+  // The padding columns' duals change only when a unique row owns one; until then their minima
+  // are computed once.
+  bool pad_cached = false;
+  double pad_half_min = kLarge, pad_zero_min = kLarge;
   int n_free = 0;
   for (int i = 0; i < n; ++i) {
     if (x_[i] < 0) {
       free_[n_free++] = i;
-    } else if (unique_[i]) {
-      const int j = x_[i];
-      double mn = kLarge;
-      for (int j2 = 0; j2 < n; ++j2) {
+      continue;
+    }
+    if (!unique_[i]) continue;
+    const int j = x_[i];
+    const double base_real = i < R ? 0.0 : half_;  // padding rows cost limit / 2 on real columns
+    const double base_pad = i < R ? half_ : 0.0;
+    double mn = kLarge;
+    if (i < R) {
+      const double* row = cost_ + static_cast<int64_t>(i) * C;
+      for (int j2 = 0; j2 < C; ++j2) {
         if (j2 == j) continue;
-        const double c = at(i, j2) - v_[j2];
+        const double c = row[j2] - v_[j2];
         if (c < mn) mn = c;
       }
-      v_[j] -= mn;
+    } else {
+      for (int j2 = 0; j2 < C; ++j2) {
+        if (j2 == j) continue;
+        const double c = base_real - v_[j2];
+        if (c < mn) mn = c;
+      }
     }
+    if (j >= C) {
+      mn = pad_min(base_pad, j, mn);
+    } else {
+      if (!pad_cached) {
+        pad_half_min = pad_min(half_, -1, kLarge);
+        pad_zero_min = pad_min(0.0, -1, kLarge);
+        pad_cached = true;
+      }
+      const double pm = i < R ? pad_half_min : pad_zero_min;
+      if (pm < mn) mn = pm;
+    }
+    v_[j] -= mn;
+    if (j >= C) pad_cached = false;
   }
   return n_free;
 }
