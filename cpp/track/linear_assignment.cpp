@@ -1,6 +1,7 @@
 #include "track/linear_assignment.h"
 
 #include <cstddef>
+#include <limits>
 #include <utility>
 
 namespace vxfast::track {
@@ -106,35 +107,112 @@ int LinearAssignment::column_reduction() {
   return n_free;
 }
 
+void LinearAssignment::Top2::build(int first, int count, double base, const std::vector<double>& v) {
+  first_ = first;
+  count_ = count;
+  size_ = 1;
+  while (size_ < count) size_ *= 2;
+  const Entry none{std::numeric_limits<double>::infinity(), std::numeric_limits<int>::max()};
+  t_.assign(static_cast<size_t>(2 * size_), {none, none});
+  for (int k = 0; k < count; ++k) t_[size_ + k][0] = {base - v[first + k], first + k};
+  for (int k = size_ - 1; k >= 1; --k) {
+    const auto& a = t_[2 * k];
+    const auto& b = t_[2 * k + 1];
+    auto less = [](const Entry& x, const Entry& y) { return x.v < y.v || (x.v == y.v && x.j < y.j); };
+    // Both children are sorted; the two smallest of the four.
+    if (less(a[0], b[0])) {
+      t_[k][0] = a[0];
+      t_[k][1] = less(a[1], b[0]) ? a[1] : b[0];
+    } else {
+      t_[k][0] = b[0];
+      t_[k][1] = less(a[0], b[1]) ? a[0] : b[1];
+    }
+  }
+}
+
+void LinearAssignment::Top2::set(int col, double value) {
+  int k = size_ + (col - first_);
+  t_[k][0] = {value, col};
+  auto less = [](const Entry& x, const Entry& y) { return x.v < y.v || (x.v == y.v && x.j < y.j); };
+  for (k /= 2; k >= 1; k /= 2) {
+    const auto& a = t_[2 * k];
+    const auto& b = t_[2 * k + 1];
+    if (less(a[0], b[0])) {
+      t_[k][0] = a[0];
+      t_[k][1] = less(a[1], b[0]) ? a[1] : b[0];
+    } else {
+      t_[k][0] = b[0];
+      t_[k][1] = less(a[0], b[1]) ? a[0] : b[1];
+    }
+  }
+}
+
+void LinearAssignment::set_dual(int j, double value) {
+  v_[j] = value;
+  if (j < cols_) {
+    real_half_.set(j, half_ - value);
+  } else {
+    pad_half_.set(j, half_ - value);
+    pad_zero_.set(j, 0.0 - value);
+  }
+}
+
+void LinearAssignment::row_top2(int i, int& j1, double& v1, int& j2, double& v2) {
+  auto less = [](const Entry& x, const Entry& y) { return x.v < y.v || (x.v == y.v && x.j < y.j); };
+  Entry a{0, -1}, b{kLarge, -1};
+  if (i < rows_) {
+    // The real block row by lap's scan, then the padding columns from their tree.
+    const double* row = cost_ + static_cast<int64_t>(i) * cols_;
+    a = {row[0] - v_[0], 0};
+    for (int j = 1; j < cols_; ++j) {
+      const double c = row[j] - v_[j];
+      if (c < b.v) {
+        if (c >= a.v) {
+          b = {c, j};
+        } else {
+          b = a;
+          a = {c, j};
+        }
+      }
+    }
+  } else {
+    a = real_half_.best();
+    b = real_half_.second();
+  }
+  const Top2& pad = i < rows_ ? pad_half_ : pad_zero_;
+  Entry cand[4] = {a, b, pad.best(), pad.second()};
+  Entry first = cand[0];
+  for (int k = 1; k < 4; ++k)
+    if (cand[k].j >= 0 && less(cand[k], first)) first = cand[k];
+  Entry second{kLarge, -1};
+  for (int k = 0; k < 4; ++k)
+    if (cand[k].j >= 0 && cand[k].j != first.j && cand[k].v < kLarge && (second.j < 0 || less(cand[k], second)))
+      second = cand[k];
+  j1 = first.j;
+  v1 = first.v;
+  j2 = second.j;
+  v2 = second.j < 0 ? kLarge : second.v;
+}
+
 int LinearAssignment::augmenting_row_reduction(int n_free) {
   const int n = n_;
+  real_half_.build(0, cols_, half_, v_);
+  pad_half_.build(cols_, rows_, half_, v_);
+  pad_zero_.build(cols_, rows_, 0.0, v_);
   unsigned current = 0, rr_cnt = 0;
   int new_free = 0;
   while (current < static_cast<unsigned>(n_free)) {
     ++rr_cnt;
     const int free_i = free_[current++];
-    int j1 = 0, j2 = -1;
-    double v1 = at(free_i, 0) - v_[0], v2 = kLarge;
-    for (int j = 1; j < n; ++j) {
-      const double c = at(free_i, j) - v_[j];
-      if (c < v2) {
-        if (c >= v1) {
-          v2 = c;
-          j2 = j;
-        } else {
-          v2 = v1;
-          v1 = c;
-          j2 = j1;
-          j1 = j;
-        }
-      }
-    }
+    int j1, j2;
+    double v1, v2;
+    row_top2(free_i, j1, v1, j2, v2);
     int i0 = y_[j1];
     const double v1_new = v_[j1] - (v2 - v1);
     const bool v1_lowers = v1_new < v_[j1];
     if (rr_cnt < current * static_cast<unsigned>(n)) {
       if (v1_lowers) {
-        v_[j1] = v1_new;
+        set_dual(j1, v1_new);
       } else if (i0 >= 0 && j2 >= 0) {
         j1 = j2;
         i0 = y_[j2];

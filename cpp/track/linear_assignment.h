@@ -5,6 +5,7 @@
 // `limit`) and solved by Jonker-Volgenant with lap's step order and tie-breaking (column reduction,
 // two augmenting row reductions, shortest augmenting paths). The padded matrix is never built: its
 // entries are computed from their block.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -27,6 +28,30 @@ class LinearAssignment {
   void augment(int n_free);
   int shortest_path(int start);
 
+  // The two smallest (value, column) pairs, lexicographically, of a set of columns whose values
+  // change one at a time: what lap's row scan finds (first minimum, then the first minimum of the
+  // rest), kept for the padding blocks whose rows are all alike.
+  struct Entry {
+    double v;
+    int j;
+  };
+  class Top2 {
+   public:
+    void build(int first, int count, double base, const std::vector<double>& v);
+    void set(int col, double value);
+    Entry best() const { return t_[1][0]; }
+    Entry second() const { return t_[1][1]; }
+    bool empty() const { return count_ == 0; }
+
+   private:
+    int first_ = 0, count_ = 0, size_ = 1;
+    std::vector<std::array<Entry, 2>> t_;
+  };
+  // lap's two-smallest scan of row i over all columns: (j1, v1, j2, v2).
+  void row_top2(int i, int& j1, double& v1, int& j2, double& v2);
+  void set_dual(int j, double value);
+
+  Top2 real_half_, pad_half_, pad_zero_;  // half - v over real / padding columns, -v over padding
   const double* cost_ = nullptr;
   int rows_ = 0, cols_ = 0, n_ = 0;
   double half_ = 0;
