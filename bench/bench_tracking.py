@@ -19,9 +19,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from tracking_reference import UltralyticsResults, ultralytics_bytetrack  # noqa: E402
-
 import vxfast  # noqa: E402
+from tracking_reference import UltralyticsResults, ultralytics_bytetrack  # noqa: E402
 
 
 def moving_boxes(n: int, frames: int, seed: int = 0) -> list[np.ndarray]:
@@ -118,7 +117,8 @@ def bench_end_to_end(rounds: int, seconds: float) -> dict:
     d, t = statistics.median(det_t), statistics.median(trk_t)
     print(f"end to end ({n} frames): detect {n / d:.1f} fps, track {n / t:.1f} fps, track/detect throughput "
           f"{d / t:.3f}x", flush=True)
-    return {"frames": n, "detect_fps": round(n / d, 2), "track_fps": round(n / t, 2), "throughput_ratio": round(d / t, 3)}
+    return {"frames": n, "detect_fps": round(n / d, 2), "track_fps": round(n / t, 2),
+            "throughput_ratio": round(d / t, 3)}
 
 
 def iou_distance(gt_xywh: np.ndarray, hyp_xyxy: np.ndarray) -> np.ndarray:
@@ -140,6 +140,7 @@ def tud_metrics() -> dict:
     """MOTA / IDF1 (motmetrics, IoU 0.5) of vxfast's ByteTrack on the TUD sequences motmetrics ships, fed the
     seeded synthetic detections of the tests (jitter, dropouts, low scores, false positives, occlusions)."""
     import motmetrics as mm
+
     from tracking_reference import motmetrics_gt, synthetic_sequence
 
     res = {}
@@ -150,7 +151,8 @@ def tud_metrics() -> dict:
         for f, dets in zip(sorted(gt), synthetic_sequence(name, 0)):
             out = t.update(dets)
             g = gt[f]
-            acc.update(g[:, 0].astype(int).tolist(), out[:, 4].astype(int).tolist(), iou_distance(g[:, 1:5], out[:, :4]))
+            acc.update(g[:, 0].astype(int).tolist(), out[:, 4].astype(int).tolist(),
+                       iou_distance(g[:, 1:5], out[:, :4]))
         m = mm.metrics.create().compute(acc, metrics=["mota", "idf1", "num_switches"], name=name)
         res[name] = {k: round(float(m[k].iloc[0]), 3) for k in ("mota", "idf1", "num_switches")}
         print(f"{name}: MOTA {res[name]['mota']:.3f}, IDF1 {res[name]['idf1']:.3f}, "

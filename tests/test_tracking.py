@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tracking_reference import run_ultralytics, synthetic_sequence
 
 import vxfast
+from tracking_reference import run_ultralytics, synthetic_sequence
 from vxfast._core import track as core_track
 
 
@@ -45,8 +45,9 @@ def test_bytetrack_ids_match_ultralytics(name, seed, params):
 def test_sequences_exercise_every_path(monkeypatch):
     """The synthetic sequences drive Ultralytics' tracker through each association path: second stage,
     lost -> re-found, lost -> removed, unconfirmed -> removed, duplicate pruning."""
-    from tracking_reference import UltralyticsResults, ultralytics_bytetrack
     from ultralytics.trackers.utils import stracks
+
+    from tracking_reference import UltralyticsResults, ultralytics_bytetrack
 
     counts = dict(second=0, refind=0, removed_lost=0, removed_unconfirmed=0, duplicates=0)
     dedup = stracks.remove_duplicate_stracks

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tracking_reference import run_ultralytics
 
 import vxfast
+from tracking_reference import run_ultralytics
 
 pytestmark = pytest.mark.slow
 END = 2.0  # seconds of vtest.avi (50 frames at 25 fps): tracks come, go and come back

@@ -46,6 +46,8 @@ class _TrackWriter:
     def write(self, d: Any) -> None:
         if self.f is None:
             return
+        if d.tracker_id is None:
+            return
         keep = d.tracker_id >= 0
         ids = d.tracker_id[keep].tolist()
         boxes = d.xyxy[keep].tolist()
@@ -89,7 +91,8 @@ def run(args) -> int:
                        stats=stats, streams=args.streams)
         with Progress(total, "track", enabled=False if args.no_progress else None) as bar:
             for d in frames:
-                lengths.update(int(i) for i in d.tracker_id if i >= 0)
+                ids = d.tracker_id if d.tracker_id is not None else ()
+                lengths.update(int(i) for i in ids if i >= 0)
                 out.write(d)
                 bar.update()
     finally:
