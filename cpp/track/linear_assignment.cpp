@@ -308,9 +308,62 @@ int LinearAssignment::shortest_path(int start) {
   return final_j;
 }
 
+void LinearAssignment::build_pad_start() {
+  ps_size_ = 1;
+  while (ps_size_ < n_) ps_size_ *= 2;
+  ps_min_.assign(static_cast<size_t>(2 * ps_size_), std::numeric_limits<double>::infinity());
+  ps_idx_.assign(static_cast<size_t>(2 * ps_size_), -1);
+  for (int j = 0; j < n_; ++j) {
+    ps_min_[ps_size_ + j] = at(rows_, j) - v_[j];
+    ps_idx_[ps_size_ + j] = y_[j] < 0 ? j : -1;
+  }
+  for (int k = ps_size_ - 1; k >= 1; --k) {
+    const double a = ps_min_[2 * k], b = ps_min_[2 * k + 1];
+    if (a < b) {
+      ps_min_[k] = a;
+      ps_idx_[k] = ps_idx_[2 * k];
+    } else if (b < a) {
+      ps_min_[k] = b;
+      ps_idx_[k] = ps_idx_[2 * k + 1];
+    } else {
+      ps_min_[k] = a;
+      ps_idx_[k] = ps_idx_[2 * k + 1] >= 0 ? ps_idx_[2 * k + 1] : ps_idx_[2 * k];
+    }
+  }
+}
+
+void LinearAssignment::update_pad_start(int j) {
+  int k = ps_size_ + j;
+  ps_min_[k] = at(rows_, j) - v_[j];
+  ps_idx_[k] = y_[j] < 0 ? j : -1;
+  for (k /= 2; k >= 1; k /= 2) {
+    const double a = ps_min_[2 * k], b = ps_min_[2 * k + 1];
+    if (a < b) {
+      ps_min_[k] = a;
+      ps_idx_[k] = ps_idx_[2 * k];
+    } else if (b < a) {
+      ps_min_[k] = b;
+      ps_idx_[k] = ps_idx_[2 * k + 1];
+    } else {
+      ps_min_[k] = a;
+      ps_idx_[k] = ps_idx_[2 * k + 1] >= 0 ? ps_idx_[2 * k + 1] : ps_idx_[2 * k];
+    }
+  }
+}
+
 void LinearAssignment::augment(int n_free) {
+  // Padding rows all cost the same, so their first search step is one tree query: lap collects
+  // the columns of minimum d in index order and takes the last free one.
+  build_pad_start();
   for (int f = 0; f < n_free; ++f) {
     const int free_i = free_[f];
+    if (free_i >= rows_ && ps_idx_[1] >= 0) {
+      const int j = ps_idx_[1];
+      y_[j] = free_i;
+      x_[free_i] = j;
+      update_pad_start(j);
+      continue;
+    }
     int j = shortest_path(free_i);
     int i = -1;
     int guard = 0;
@@ -319,6 +372,7 @@ void LinearAssignment::augment(int n_free) {
       y_[j] = i;
       std::swap(j, x_[i]);
     }
+    build_pad_start();  // the search moved duals and the path moved columns
   }
 }
 

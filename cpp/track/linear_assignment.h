@@ -51,6 +51,15 @@ class LinearAssignment {
   void row_top2(int i, int& j1, double& v1, int& j2, double& v2);
   void set_dual(int j, double value);
 
+  // For paths from padding rows: per column d = (padding-row cost) - v, keeping the minimum and the
+  // highest free column attaining it. When such a column exists, lap's shortest path from any
+  // padding row ends there at its first step without touching the duals.
+  void build_pad_start();
+  void update_pad_start(int j);
+  std::vector<double> ps_min_;
+  std::vector<int> ps_idx_;
+  int ps_size_ = 1;
+
   Top2 real_half_, pad_half_, pad_zero_;  // half - v over real / padding columns, -v over padding
   const double* cost_ = nullptr;
   int rows_ = 0, cols_ = 0, n_ = 0;
