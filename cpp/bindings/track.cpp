@@ -8,6 +8,7 @@
 
 #include "bindings/bindings.h"
 #include "track/byte_tracker.h"
+#include "track/ocsort_tracker.h"
 
 namespace py = pybind11;
 
@@ -65,6 +66,43 @@ void bind_track(py::module_& m) {
       .def_property_readonly("frame_count", &track::ByteTracker::frame_count)
       .def_property_readonly("ids_issued", &track::ByteTracker::ids_issued)
       .def_property_readonly("params", &track::ByteTracker::params);
+
+  py::class_<track::OcSortParams>(m, "OcSortParams", "OC-SORT parameters (noahcao/OC_SORT's defaults)")
+      .def(py::init<>())
+      .def_readwrite("det_thresh", &track::OcSortParams::det_thresh)
+      .def_readwrite("max_age", &track::OcSortParams::max_age)
+      .def_readwrite("min_hits", &track::OcSortParams::min_hits)
+      .def_readwrite("iou_threshold", &track::OcSortParams::iou_threshold)
+      .def_readwrite("delta_t", &track::OcSortParams::delta_t)
+      .def_readwrite("inertia", &track::OcSortParams::inertia)
+      .def_readwrite("use_byte", &track::OcSortParams::use_byte)
+      .def_readwrite("low_thresh", &track::OcSortParams::low_thresh)
+      .def_readwrite("frame_rate", &track::OcSortParams::frame_rate);
+
+  py::class_<track::OcSortTracker>(m, "OcSortTracker",
+                                   "OC-SORT state of one stream; update() one frame at a time (not thread-safe)")
+      .def(py::init<const track::OcSortParams&>(), py::arg("params"))
+      .def(
+          "update",
+          [](track::OcSortTracker& self, const FloatArray& dets, std::optional<double> t) {
+            const track::DetectionsView v = dets_view(dets);
+            std::vector<float> out;
+            {
+              py::gil_scoped_release release;  // `dets` stays referenced by the caller's frame
+              self.update(v, t, out);
+            }
+            return rows_array(std::move(out));
+          },
+          py::arg("detections"), py::arg("t") = py::none(),
+          "(N, 6) float32 [x1, y1, x2, y2, score, class] -> (M, 8) [x1, y1, x2, y2, id, score, class, row]")
+      .def("reset", &track::OcSortTracker::reset)
+      .def_property_readonly("frame_count", &track::OcSortTracker::frame_count)
+      .def_property_readonly("ids_issued", &track::OcSortTracker::ids_issued)
+      .def_property_readonly("params", &track::OcSortTracker::params)
+      .def_property_readonly("stats", [](const track::OcSortTracker& self) {
+        const track::OcSortStats& s = self.stats();
+        return py::dict(py::arg("oru") = s.oru, py::arg("ocr") = s.ocr, py::arg("byte") = s.byte);
+      }, "Counts of re-updates (oru), recoveries (ocr) and low-score matches (byte) since reset.");
 
   m.def(
       "_lap_limited",

@@ -29,7 +29,7 @@ from .detections import Detections
 
 __all__ = ["Tracker", "TRACKERS", "track"]
 
-TRACKERS = ("bytetrack",)
+TRACKERS = ("bytetrack", "ocsort")
 
 _BYTETRACK_VARIANTS: dict[str, dict[str, Any]] = {
     # Ultralytics' cfg/trackers/bytetrack.yaml and its rules.
@@ -43,6 +43,11 @@ _BYTETRACK_VARIANTS: dict[str, dict[str, Any]] = {
 }
 _UNIT_PARAMS = ("track_high_thresh", "track_low_thresh", "new_track_thresh", "match_thresh")
 _BOOL_PARAMS = ("fuse_score", "high_thresh_inclusive", "scale_buffer_by_frame_rate")
+
+# noahcao/OC_SORT's OCSort defaults and its run scripts' --track_thresh (0.6); use_byte off as there.
+_OCSORT_DEFAULTS: dict[str, Any] = {"det_thresh": 0.6, "max_age": 30, "min_hits": 3, "iou_threshold": 0.3,
+                                    "delta_t": 3, "inertia": 0.2, "use_byte": False, "low_thresh": 0.1}
+_OCSORT_INTS = ("max_age", "min_hits", "delta_t")
 
 DetectionsLike = Union[np.ndarray, Detections]
 
@@ -76,6 +81,35 @@ def _bytetrack_params(frame_rate: float, params: dict[str, Any]) -> Any:
     return p
 
 
+def _ocsort_params(frame_rate: float, params: dict[str, Any]) -> Any:
+    values = dict(_OCSORT_DEFAULTS)
+    for key, value in params.items():
+        if key not in values:
+            raise ValueError(f"unknown ocsort parameter {key!r}; known: {sorted(values)}")
+        values[key] = value
+    p = _track.OcSortParams()
+    for key in ("det_thresh", "iou_threshold", "low_thresh"):
+        v = values[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= float(v) <= 1.0:
+            raise ValueError(f"{key} must be a number in [0, 1]; got {v!r}")
+        setattr(p, key, float(v))
+    v = values["inertia"]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (np.isfinite(v) and v >= 0):
+        raise ValueError(f"inertia must be a finite number >= 0; got {v!r}")
+    p.inertia = float(v)
+    for key in _OCSORT_INTS:
+        v = values[key]
+        low = 1 if key == "delta_t" else 0
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{key} must be an int >= {low}; got {v!r}")
+        setattr(p, key, int(v))
+    if not isinstance(values["use_byte"], (bool, np.bool_)):
+        raise ValueError(f"use_byte must be a bool; got {values['use_byte']!r}")
+    p.use_byte = bool(values["use_byte"])
+    p.frame_rate = frame_rate
+    return p
+
+
 def _as_rows(detections: DetectionsLike) -> np.ndarray:
     if isinstance(detections, Detections):
         rows = np.empty((len(detections), 6), np.float32)
@@ -95,16 +129,18 @@ def _as_rows(detections: DetectionsLike) -> np.ndarray:
 
 
 class Tracker:
-    """One stream's tracker: ``Tracker("bytetrack", frame_rate=30, **params)``.
+    """One stream's tracker: ``Tracker("bytetrack" | "ocsort", frame_rate=30, **params)``.
 
     Args:
-        kind: ``"bytetrack"``.
-        frame_rate: frames per second of the stream; the track buffer is ``track_buffer`` frames at
-            this rate, i.e. ``track_buffer / frame_rate`` seconds when ``update`` gets times.
+        kind: ``"bytetrack"`` or ``"ocsort"``.
+        frame_rate: frames per second of the stream; the track buffer (ByteTrack's ``track_buffer``,
+            OC-SORT's ``max_age``) is frames at this rate, i.e. seconds when ``update`` gets times.
         **params: ByteTrack: ``track_high_thresh`` (0.25), ``track_low_thresh`` (0.1),
             ``new_track_thresh`` (0.25), ``track_buffer`` (30), ``match_thresh`` (0.8),
             ``fuse_score`` (True), ``high_thresh_inclusive`` (True), ``scale_buffer_by_frame_rate``
             (False), or ``variant="original"`` for the original ByteTrack's values and rules.
+            OC-SORT: ``det_thresh`` (0.6), ``max_age`` (30), ``min_hits`` (3), ``iou_threshold``
+            (0.3), ``delta_t`` (3), ``inertia`` (0.2), ``use_byte`` (False), ``low_thresh`` (0.1).
 
     Inputs are rounded to float32 (as a detector's outputs are). Updating one tracker from two
     threads at once is serialised by a lock; use one tracker per stream.
@@ -124,14 +160,21 @@ class Tracker:
             raise ValueError(f"frame_rate must be a positive number; got {frame_rate!r}")
         self.kind = kind
         self.frame_rate = float(frame_rate)
-        self._params = _bytetrack_params(self.frame_rate, dict(params))
-        self._core = _track.ByteTracker(self._params)
+        self._core: Any
+        if kind == "ocsort":
+            self._params = _ocsort_params(self.frame_rate, dict(params))
+            self._core = _track.OcSortTracker(self._params)
+        else:
+            self._params = _bytetrack_params(self.frame_rate, dict(params))
+            self._core = _track.ByteTracker(self._params)
         self._lock = threading.Lock()
 
     @property
     def params(self) -> dict[str, Any]:
         """The parameters in effect (after the variant's defaults)."""
         p = self._params
+        if self.kind == "ocsort":
+            return {k: getattr(p, k) for k in (*_OCSORT_DEFAULTS, "frame_rate")}
         return {k: getattr(p, k) for k in (*_UNIT_PARAMS, "track_buffer", *_BOOL_PARAMS, "frame_rate")}
 
     @property
@@ -200,7 +243,7 @@ def track(video: Any, model: Any, tracker: Union[str, Tracker] = "bytetrack", *,
 
     Args:
         video, model, sample, **detect_args: as :func:`vxfast.detect`.
-        tracker: ``"bytetrack"`` or a :class:`Tracker` (its state carries on; one per stream).
+        tracker: ``"bytetrack"``, ``"ocsort"`` or a :class:`Tracker` (its state carries on; one per stream).
         frame_rate: the video's frame rate for the tracker's buffer (default: the video's fps).
         tracker_params: parameters for a tracker made here (see :class:`Tracker`).
 
