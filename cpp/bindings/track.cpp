@@ -105,6 +105,21 @@ void bind_track(py::module_& m) {
       }, "Counts of re-updates (oru), recoveries (ocr) and low-score matches (byte) since reset.");
 
   m.def(
+      "_lapjv_dense",
+      [](const py::array_t<double, py::array::c_style | py::array::forcecast>& cost) {
+        if (cost.ndim() != 2) throw std::invalid_argument("cost must be 2-D");
+        const int r = static_cast<int>(cost.shape(0)), c = static_cast<int>(cost.shape(1));
+        std::vector<int> x;
+        {
+          py::gil_scoped_release release;
+          track::DenseLapjv solver;
+          solver.solve(cost.data(), r, c, x);
+        }
+        return py::array_t<int>(static_cast<py::ssize_t>(x.size()), x.data());
+      },
+      py::arg("cost"), "Test hook: x of lap.lapjv(cost, extend_cost=True) (no cost_limit: zero padding).");
+
+  m.def(
       "_lap_limited",
       [](const py::array_t<double, py::array::c_style | py::array::forcecast>& cost, double limit) {
         if (cost.ndim() != 2) throw std::invalid_argument("cost must be 2-D");

@@ -12,9 +12,6 @@ namespace vxfast::track {
 namespace {
 constexpr int64_t kTicks = 1000000;  // a frame in millionths, so ages compare exactly
 constexpr double kPi = 3.14159265358979323846;
-// lap without cost_limit pads with zeros; this solver pads with limit / 2. A limit far above any
-// cost (|IoU + momentum| < 2) makes every feasible row match, as the zero padding does.
-constexpr double kNoLimit = 1e3;
 
 using Box4 = std::array<double, 4>;
 
@@ -120,7 +117,7 @@ void OcSortTracker::track_update(Track& t, const Det& d) {
 void OcSortTracker::lap_pairs(const std::vector<double>& cost, int rows, int cols,
                               std::vector<std::pair<int, int>>& pairs) {
   pairs.clear();
-  lap_.solve(cost.data(), rows, cols, kNoLimit, x_, y_);
+  lap_.solve(cost.data(), rows, cols, x_);
   for (int i = 0; i < rows; ++i)
     if (x_[i] >= 0) pairs.emplace_back(i, x_[i]);
 }

@@ -11,9 +11,9 @@
 #include <optional>
 #include <vector>
 
+#include "track/dense_lapjv.h"
 #include "track/detection_input.h"
 #include "track/kalman_xysr.h"
-#include "track/linear_assignment.h"
 
 namespace vxfast::track {
 
@@ -72,9 +72,9 @@ class OcSortTracker {
   int64_t frame_count_ = 0, next_id_ = 0, now_ = 0;
   std::vector<std::unique_ptr<Track>> tracks_;
   OcSortStats stats_;
-  LinearAssignment lap_;
+  DenseLapjv lap_;
   std::vector<double> iou_, cost_;
-  std::vector<int> x_, y_;
+  std::vector<int> x_;
 };
 
 }  // namespace vxfast::track
