@@ -9,10 +9,10 @@ from typing import Any, Optional, TextIO
 
 
 def register(sub) -> None:
-    p = sub.add_parser("track", help="detect and track objects over a video (ByteTrack)")
+    p = sub.add_parser("track", help="detect and track objects over a video (ByteTrack, OC-SORT)")
     p.add_argument("video")
     p.add_argument("--model", required=True, help="model file or bare name (VXFAST_MODEL_DIR, models/)")
-    p.add_argument("--tracker", default="bytetrack", help="bytetrack")
+    p.add_argument("--tracker", default="bytetrack", choices=["bytetrack", "ocsort"], help="bytetrack or ocsort")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--sample", default="all", help="all, keyframes, every:N, fps:X, uniform:N")
     p.add_argument("--conf", type=float, default=None,
