@@ -1,6 +1,7 @@
 """Tracker update cost at 10, 100 and 1,000 boxes per frame: vxfast.Tracker("bytetrack") vs Ultralytics'
 BYTETracker.update (IDs checked identical) and roboflow `trackers`' ByteTrackTracker, same run, same
-detections; then vxfast.track() vs vxfast.detect() end to end on a video.
+detections; OC-SORT vs the numpy + lap reference of the tests and roboflow `trackers`' OCSORTTracker; then
+vxfast.track() vs vxfast.detect() end to end on a video.
 
     PYTHONPATH=python python bench/bench_tracking.py [--rounds 5] [--frames 60] [--video-seconds 4]
 
@@ -100,6 +101,58 @@ def bench_update(rounds: int, frames_n: int) -> dict:
     return res
 
 
+def time_ocsort(frames, impl: str):
+    if impl == "vxfast":
+        t = vxfast.Tracker("ocsort")
+        t0 = time.perf_counter()
+        outs = [t.update(f) for f in frames]
+        return (time.perf_counter() - t0) / len(frames), outs
+    if impl == "reference":  # tests/ocsort_reference.py: the original's algorithm in numpy + lap
+        from ocsort_reference import OCSortReference
+
+        r = OCSortReference()
+        t0 = time.perf_counter()
+        outs = [r.update(f) for f in frames]
+        return (time.perf_counter() - t0) / len(frames), outs
+    import supervision as sv
+    from trackers import OCSORTTracker
+
+    tr = OCSORTTracker()
+    inputs = [sv.Detections(xyxy=f[:, :4], confidence=f[:, 4], class_id=f[:, 5].astype(int)) for f in frames]
+    t0 = time.perf_counter()
+    for d in inputs:
+        tr.update(d)
+    return (time.perf_counter() - t0) / len(frames), None
+
+
+def bench_ocsort(rounds: int, frames_n: int) -> dict:
+    """OC-SORT update: vxfast vs the numpy + lap reference (IDs checked identical) and roboflow trackers'
+    OCSORTTracker (its own variant of OC-SORT; timing only)."""
+    res = {}
+    for n in (10, 100, 1000):
+        frames = moving_boxes(n, frames_n if n < 1000 else max(10, frames_n // 3))
+        times: dict[str, list[float]] = {"vxfast": [], "reference": [], "roboflow_trackers": []}
+        for _ in range(rounds):
+            for impl in times:
+                dt, o = time_ocsort(frames, impl)
+                times[impl].append(dt)
+                if impl == "vxfast":
+                    ov = o
+                elif impl == "reference":
+                    orf = o
+        same = all(a.shape == b.shape and np.array_equal(a[:, 4], b[:, 4]) for a, b in zip(ov, orf))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        res[n] = {"ms_per_frame": {k: round(v * 1e3, 4) for k, v in med.items()},
+                  "ratio_vs_reference": round(med["reference"] / med["vxfast"], 1),
+                  "ratio_vs_roboflow_trackers": round(med["roboflow_trackers"] / med["vxfast"], 1),
+                  "identical_ids_to_reference": same, "frames": len(frames)}
+        print(f"ocsort {n:5d} boxes/frame: vxfast {med['vxfast'] * 1e3:.3f} ms, reference "
+              f"{med['reference'] * 1e3:.3f} ms ({res[n]['ratio_vs_reference']}x), trackers "
+              f"{med['roboflow_trackers'] * 1e3:.3f} ms ({res[n]['ratio_vs_roboflow_trackers']}x), "
+              f"identical IDs: {same}", flush=True)
+    return res
+
+
 def bench_end_to_end(rounds: int, seconds: float) -> dict:
     from vxfast.shared_data import shared_path
 
@@ -167,7 +220,8 @@ def main() -> None:
     ap.add_argument("--video-seconds", type=float, default=4.0, help="0 skips the end-to-end part")
     ap.add_argument("--json", default=None, help="also write the results to this file")
     a = ap.parse_args()
-    out = {"update": bench_update(a.rounds, a.frames), "tud": tud_metrics()}
+    out = {"update": bench_update(a.rounds, a.frames), "ocsort_update": bench_ocsort(a.rounds, a.frames),
+           "tud": tud_metrics()}
     if a.video_seconds > 0:
         out["end_to_end"] = bench_end_to_end(a.rounds, a.video_seconds)
     if a.json:
