@@ -79,3 +79,39 @@ def test_track_cli_writes_tracks(vtest_avi, models_dir, tmp_path, capsys, suffix
         assert len(np.unique(rows[:, 1])) == summary["tracks"]
     else:
         assert len(lines) == 25 and "ids" in json.loads(lines[0])
+
+
+@pytest.mark.parametrize("params", [{}, {"use_byte": True, "det_thresh": 0.4}], ids=["defaults", "byte"])
+def test_real_detections_ocsort_matches_reference(tracked, params):
+    from ocsort_reference import run_ocsort_reference
+
+    frames = [rows(d) for d in tracked]
+    ref, r = run_ocsort_reference(frames, **params)
+    t = vxfast.Tracker("ocsort", frame_rate=25, **params)
+    for i, f in enumerate(frames):
+        got = t.update(f)
+        assert ref[i].shape == got.shape, f"frame {i}"
+        np.testing.assert_array_equal(ref[i][:, 4], got[:, 4], err_msg=f"frame {i}")
+        np.testing.assert_array_equal(ref[i][:, 7], got[:, 7], err_msg=f"frame {i}")
+        np.testing.assert_allclose(ref[i][:, :4], got[:, :4], atol=1e-4, rtol=0)
+    assert r.next_id > 5 and t._core.stats == {"oru": r.oru, "ocr": r.ocr, "byte": r.byte}
+
+
+def test_track_ocsort_and_cli(tracked, vtest_avi, models_dir, tmp_path, capsys):
+    import json
+
+    from vxfast.cli import main
+
+    model = vxfast.Model(models_dir / "yolov8n.onnx", batch=1, streams=1)
+    got = list(vxfast.track(vtest_avi, model, tracker="ocsort", batch=1, end=END, conf=0.1))
+    t = vxfast.Tracker("ocsort", frame_rate=25)
+    for d, ref in zip(got, tracked):
+        out = t.update(rows(ref), ref.pts)
+        expect = np.full(len(ref), -1, np.int64)
+        expect[out[:, 7].astype(int)] = out[:, 4].astype(int)
+        np.testing.assert_array_equal(d.tracker_id, expect)
+    out_file = tmp_path / "tracks.txt"
+    assert main(["track", str(vtest_avi), "--model", str(models_dir / "yolov8n.onnx"), "--tracker", "ocsort",
+                 "--end", "1.0", "--out", str(out_file), "--json", "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["tracker"] == "ocsort" and summary["frames"] == 25 and summary["tracks"] > 3
