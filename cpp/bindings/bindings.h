@@ -14,6 +14,7 @@ void bind_simd(pybind11::module_& m);
 void bind_audio(pybind11::module_& m);
 void bind_audio_frontend(pybind11::module_& m);
 void bind_sources(pybind11::module_& m);
+void bind_track(pybind11::module_& m);
 // Called by bindings before kernels run (GIL held): raises ValueError for an unknown VXFAST_SIMD
 // and turns a pending "level lowered" message (common/simd.h) into one RuntimeWarning.
 void simd_checkpoint();

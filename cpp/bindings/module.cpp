@@ -28,6 +28,7 @@ PYBIND11_MODULE(_core, m) {
   area("preprocess", "Letterbox / resize / crop kernels", vxfast::bind_preprocess);
   area("postprocess", "YOLO / RetinaFace decoding and NMS", vxfast::bind_postprocess);
   area("features", "Frame-quality features on luma", vxfast::bind_features);
+  area("track", "Multi-object trackers (ByteTrack, OC-SORT) over per-frame detections", vxfast::bind_track);
   area("pipeline", "Batch ring: decode + preprocess on a producer thread", vxfast::bind_pipeline);
   area("audio", "Audio demux, decode and resampling with sample-accurate time", vxfast::bind_audio);
   area("audio_frontend", "Spectrogram / mel / fbank front-ends", vxfast::bind_audio_frontend);

@@ -27,6 +27,8 @@ from .preprocessing import *  # noqa: F401,F403
 from .preprocessing import __all__ as _preprocessing_all
 from .simd import *  # noqa: F401,F403
 from .simd import __all__ as _simd_all
+from .tracking import *  # noqa: F401,F403
+from .tracking import __all__ as _tracking_all
 from .video import *  # noqa: F401,F403
 from .video import __all__ as _video_all
 from .video_clips import *  # noqa: F401,F403
@@ -35,5 +37,6 @@ from .video_clips import __all__ as _video_clips_all
 __version__ = "0.1.0"
 __all__ = [*_errors_all, *_simd_all, *_video_all, *_preprocessing_all, *_pipeline_all, *_postprocess_all, *_model_all,
            *_config_all, *_detection_all, *_video_clips_all,
+           *_tracking_all,
            "benchmark", "features", "__version__", "audio", "AudioReader", "AudioChunk"]
 __all__ += _live_sources_all

@@ -38,16 +38,18 @@ class Detections:
         index: the frame's index in its video when the image is a video frame
             (:func:`vxfast.detect` sets it), else None.
         pts: the frame's presentation time in seconds, likewise, else None.
+        tracker_id: ``[n]`` int64 track IDs (-1: not tracked / not yet confirmed) when the
+            detections went through a tracker (:func:`vxfast.track`), else None.
 
     ``==`` compares the detections (boxes, scores, class ids, keypoints), not ``index``/``pts``.
     """
 
-    __slots__ = ("xyxy", "scores", "class_ids", "names", "keypoints", "index", "pts")
+    __slots__ = ("xyxy", "scores", "class_ids", "names", "keypoints", "index", "pts", "tracker_id")
 
     def __init__(self, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
                  names: Optional[Mapping[int, str]] = None,
                  keypoints: Optional[np.ndarray] = None, *, index: Optional[int] = None,
-                 pts: Optional[float] = None) -> None:
+                 pts: Optional[float] = None, tracker_id: Optional[np.ndarray] = None) -> None:
         self.xyxy = np.asarray(xyxy, dtype=np.float32).reshape(-1, 4)
         n = len(self.xyxy)
         self.scores = np.asarray(scores, dtype=np.float32).reshape(n)
@@ -61,6 +63,7 @@ class Detections:
         self.keypoints = keypoints
         self.index = None if index is None else int(index)
         self.pts = None if pts is None else float(pts)
+        self.tracker_id = None if tracker_id is None else np.asarray(tracker_id, dtype=np.int64).reshape(n)
 
     @classmethod
     def _from_core(cls, xyxy: np.ndarray, scores: np.ndarray, class_ids: np.ndarray,
@@ -77,6 +80,7 @@ class Detections:
         self.keypoints = keypoints
         self.index = index
         self.pts = pts
+        self.tracker_id = None
         return self
 
     @classmethod
@@ -95,7 +99,8 @@ class Detections:
             index = [int(index)]
         kp = None if self.keypoints is None else self.keypoints[index]
         return Detections(self.xyxy[index], self.scores[index], self.class_ids[index], self.names, kp,
-                          index=self.index, pts=self.pts)
+                          index=self.index, pts=self.pts,
+                          tracker_id=None if self.tracker_id is None else self.tracker_id[index])
 
     def __iter__(self) -> Iterator[Detection]:
         names = self.names or {}
@@ -118,6 +123,8 @@ class Detections:
     def to_supervision(self) -> Any:
         """A ``supervision.Detections`` with the same boxes (requires ``pip install supervision``).
 
+        ``tracker_id`` goes to supervision's ``tracker_id`` (-1 where a box has no confirmed track).
+
         Class names go to ``data["class_name"]``, keypoints to ``data["keypoints"]``.
         """
         try:
@@ -131,7 +138,8 @@ class Detections:
         if self.keypoints is not None:
             data["keypoints"] = self.keypoints
         return sv.Detections(xyxy=self.xyxy.astype(np.float32), confidence=self.scores,
-                             class_id=self.class_ids.astype(int), data=data)
+                             class_id=self.class_ids.astype(int), data=data,
+                             tracker_id=None if self.tracker_id is None else self.tracker_id.astype(int))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Detections):

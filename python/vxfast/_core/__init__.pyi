@@ -15,6 +15,7 @@ from . import postprocess as postprocess
 from . import preprocess as preprocess
 from . import simd as simd
 from . import sources as sources
+from . import track as track
 
 class VxfastError(RuntimeError): ...
 class VideoError(VxfastError): ...
