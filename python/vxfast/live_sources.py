@@ -225,6 +225,10 @@ class Streams:
             and the model's letterbox as ``preprocess`` when there is a model).
         model: None yields batches of frames; a model path or :class:`vxfast.Model` runs detection
             and yields ``(frame, detections)`` pairs per batch.
+        tracker: with a model, ``"bytetrack"`` or ``"ocsort"`` gives every source its own
+            :class:`vxfast.Tracker` (``detections.tracker_id`` set; IDs per source, fed in that
+            source's order with its pts as time, the outage added across reconnects);
+            ``tracker_params`` go to each.
         batch: frames per batch (default: the number of sources).
         max_wait_ms: a partial batch goes this long after its first frame was decoded.
         preprocess: the spec for the model input (default: the model's letterbox); without a
@@ -237,7 +241,8 @@ class Streams:
 
     def __init__(self, sources: Sequence[Union[Source, SourceInput]], model: Any = None,
                  batch: Optional[int] = None, max_wait_ms: float = 40, preprocess: Any = None,
-                 conf: float = 0.25, iou: float = 0.45) -> None:
+                 conf: float = 0.25, iou: float = 0.45, tracker: Any = None,
+                 tracker_params: Optional[dict[str, Any]] = None) -> None:
         if not sources:
             raise ValueError("sources must not be empty")
         if isinstance(max_wait_ms, bool) or not isinstance(max_wait_ms, (int, float)) or max_wait_ms < 0:
@@ -253,6 +258,13 @@ class Streams:
 
             self._detector = _LiveDetector(model, b, preprocess, conf, iou)
             spec = self._detector.spec
+        elif tracker is not None:
+            raise ValueError("tracker needs a model: Streams(..., model=..., tracker='bytetrack')")
+        self._trackers = None
+        if tracker is not None:
+            from .live_tracking import _PerSourceTrackers
+
+            self._trackers = _PerSourceTrackers(n, tracker, tracker_params)
 
         def make(s: Any) -> Source:
             # Files and in-memory input lose nothing ("queue": backpressure); live URLs keep the
@@ -304,4 +316,7 @@ class Streams:
                 out = self._detector.run(frames)
                 for f in frames:
                     self._inferred[f.source_index] += 1
+                if self._trackers is not None:
+                    for f, d in out:
+                        self._trackers.assign(f, d)
                 yield out
