@@ -2,7 +2,11 @@
 
 decode (:mod:`vxfast.video`) -> preprocess (:mod:`vxfast.preprocessing`) -> infer (:mod:`vxfast.model`)
 -> postprocess (:mod:`vxfast.postprocess`); :func:`vxfast.detect` (:mod:`vxfast.detection`) runs the
-whole chain; clip tensors in :mod:`vxfast.video_clips`, frame features in :mod:`vxfast.features`.
+whole chain; clip tensors in :mod:`vxfast.video_clips`, frame features in :mod:`vxfast.features`;
+-> track (:mod:`vxfast.tracking`: :class:`Tracker`, :func:`track`); live and in-memory sources
+(:mod:`vxfast.live_sources`: :class:`Source`, :class:`Streams`); audio (:mod:`vxfast.audio`:
+:class:`AudioReader`, front-ends, VAD, embeddings, diarization); scale-out on Ray
+(:mod:`vxfast.distributed`, imported on demand).
 Each area module defines ``__all__``; the public names are re-exported here. No module shares its
 name with a function: ``vxfast.detect``, ``vxfast.clips`` and ``vxfast.preprocess`` are functions.
 """
@@ -36,7 +40,5 @@ from .video_clips import __all__ as _video_clips_all
 
 __version__ = "0.1.0"
 __all__ = [*_errors_all, *_simd_all, *_video_all, *_preprocessing_all, *_pipeline_all, *_postprocess_all, *_model_all,
-           *_config_all, *_detection_all, *_video_clips_all,
-           *_tracking_all,
+           *_config_all, *_detection_all, *_video_clips_all, *_tracking_all, *_live_sources_all,
            "benchmark", "features", "__version__", "audio", "AudioReader", "AudioChunk"]
-__all__ += _live_sources_all
