@@ -31,6 +31,29 @@ py::array_t<float> rows_array(std::vector<float>&& out) {
   return py::array_t<float>({m, static_cast<py::ssize_t>(track::kOutputColumns)}, heap->data(), owner);
 }
 
+// The two trackers share one Python surface: update / reset / frame_count / ids_issued / params.
+template <class Tracker, class Params>
+void def_tracker_common(py::class_<Tracker>& cls) {
+  cls.def(py::init<const Params&>(), py::arg("params"))
+      .def(
+          "update",
+          [](Tracker& self, const FloatArray& dets, std::optional<double> t) {
+            const track::DetectionsView v = dets_view(dets);
+            std::vector<float> out;
+            {
+              py::gil_scoped_release release;  // `dets` stays referenced by the caller's frame
+              self.update(v, t, out);
+            }
+            return rows_array(std::move(out));
+          },
+          py::arg("detections"), py::arg("t") = py::none(),
+          "(N, 6) float32 [x1, y1, x2, y2, score, class] -> (M, 8) [x1, y1, x2, y2, id, score, class, row]")
+      .def("reset", &Tracker::reset)
+      .def_property_readonly("frame_count", &Tracker::frame_count)
+      .def_property_readonly("ids_issued", &Tracker::ids_issued)
+      .def_property_readonly("params", &Tracker::params);
+}
+
 }  // namespace
 
 void bind_track(py::module_& m) {
@@ -46,26 +69,9 @@ void bind_track(py::module_& m) {
       .def_readwrite("scale_buffer_by_frame_rate", &track::ByteTrackParams::scale_buffer_by_frame_rate)
       .def_readwrite("frame_rate", &track::ByteTrackParams::frame_rate);
 
-  py::class_<track::ByteTracker>(m, "ByteTracker",
-                                 "ByteTrack state of one stream; update() one frame at a time (not thread-safe)")
-      .def(py::init<const track::ByteTrackParams&>(), py::arg("params"))
-      .def(
-          "update",
-          [](track::ByteTracker& self, const FloatArray& dets, std::optional<double> t) {
-            const track::DetectionsView v = dets_view(dets);
-            std::vector<float> out;
-            {
-              py::gil_scoped_release release;  // `dets` stays referenced by the caller's frame
-              self.update(v, t, out);
-            }
-            return rows_array(std::move(out));
-          },
-          py::arg("detections"), py::arg("t") = py::none(),
-          "(N, 6) float32 [x1, y1, x2, y2, score, class] -> (M, 8) [x1, y1, x2, y2, id, score, class, row]")
-      .def("reset", &track::ByteTracker::reset)
-      .def_property_readonly("frame_count", &track::ByteTracker::frame_count)
-      .def_property_readonly("ids_issued", &track::ByteTracker::ids_issued)
-      .def_property_readonly("params", &track::ByteTracker::params);
+  py::class_<track::ByteTracker> byte_tracker(
+      m, "ByteTracker", "ByteTrack state of one stream; update() one frame at a time (not thread-safe)");
+  def_tracker_common<track::ByteTracker, track::ByteTrackParams>(byte_tracker);
 
   py::class_<track::OcSortParams>(m, "OcSortParams", "OC-SORT parameters (noahcao/OC_SORT's defaults)")
       .def(py::init<>())
@@ -79,26 +85,10 @@ void bind_track(py::module_& m) {
       .def_readwrite("low_thresh", &track::OcSortParams::low_thresh)
       .def_readwrite("frame_rate", &track::OcSortParams::frame_rate);
 
-  py::class_<track::OcSortTracker>(m, "OcSortTracker",
-                                   "OC-SORT state of one stream; update() one frame at a time (not thread-safe)")
-      .def(py::init<const track::OcSortParams&>(), py::arg("params"))
-      .def(
-          "update",
-          [](track::OcSortTracker& self, const FloatArray& dets, std::optional<double> t) {
-            const track::DetectionsView v = dets_view(dets);
-            std::vector<float> out;
-            {
-              py::gil_scoped_release release;  // `dets` stays referenced by the caller's frame
-              self.update(v, t, out);
-            }
-            return rows_array(std::move(out));
-          },
-          py::arg("detections"), py::arg("t") = py::none(),
-          "(N, 6) float32 [x1, y1, x2, y2, score, class] -> (M, 8) [x1, y1, x2, y2, id, score, class, row]")
-      .def("reset", &track::OcSortTracker::reset)
-      .def_property_readonly("frame_count", &track::OcSortTracker::frame_count)
-      .def_property_readonly("ids_issued", &track::OcSortTracker::ids_issued)
-      .def_property_readonly("params", &track::OcSortTracker::params)
+  py::class_<track::OcSortTracker> ocsort_tracker(
+      m, "OcSortTracker", "OC-SORT state of one stream; update() one frame at a time (not thread-safe)");
+  def_tracker_common<track::OcSortTracker, track::OcSortParams>(ocsort_tracker);
+  ocsort_tracker
       .def_property_readonly("stats", [](const track::OcSortTracker& self) {
         const track::OcSortStats& s = self.stats();
         return py::dict(py::arg("oru") = s.oru, py::arg("ocr") = s.ocr, py::arg("byte") = s.byte);
