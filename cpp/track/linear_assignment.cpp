@@ -6,6 +6,21 @@
 
 namespace vxfast::track {
 namespace {
+// One node of the padding rows' min tree from its two children. On a tie the right child's free
+// column wins: lap takes the last free column among those of minimum d.
+void merge_pad_node(std::vector<double>& mins, std::vector<int>& idx, int k) {
+  const double a = mins[2 * k], b = mins[2 * k + 1];
+  if (a < b) {
+    mins[k] = a;
+    idx[k] = idx[2 * k];
+  } else if (b < a) {
+    mins[k] = b;
+    idx[k] = idx[2 * k + 1];
+  } else {
+    mins[k] = a;
+    idx[k] = idx[2 * k + 1] >= 0 ? idx[2 * k + 1] : idx[2 * k];
+  }
+}
 constexpr double kLarge = 1000000;  // lap's LARGE: the initial column minimum
 }  // namespace
 
@@ -318,17 +333,7 @@ void LinearAssignment::build_pad_start() {
     ps_idx_[ps_size_ + j] = y_[j] < 0 ? j : -1;
   }
   for (int k = ps_size_ - 1; k >= 1; --k) {
-    const double a = ps_min_[2 * k], b = ps_min_[2 * k + 1];
-    if (a < b) {
-      ps_min_[k] = a;
-      ps_idx_[k] = ps_idx_[2 * k];
-    } else if (b < a) {
-      ps_min_[k] = b;
-      ps_idx_[k] = ps_idx_[2 * k + 1];
-    } else {
-      ps_min_[k] = a;
-      ps_idx_[k] = ps_idx_[2 * k + 1] >= 0 ? ps_idx_[2 * k + 1] : ps_idx_[2 * k];
-    }
+    merge_pad_node(ps_min_, ps_idx_, k);
   }
 }
 
@@ -337,17 +342,7 @@ void LinearAssignment::update_pad_start(int j) {
   ps_min_[k] = at(rows_, j) - v_[j];
   ps_idx_[k] = y_[j] < 0 ? j : -1;
   for (k /= 2; k >= 1; k /= 2) {
-    const double a = ps_min_[2 * k], b = ps_min_[2 * k + 1];
-    if (a < b) {
-      ps_min_[k] = a;
-      ps_idx_[k] = ps_idx_[2 * k];
-    } else if (b < a) {
-      ps_min_[k] = b;
-      ps_idx_[k] = ps_idx_[2 * k + 1];
-    } else {
-      ps_min_[k] = a;
-      ps_idx_[k] = ps_idx_[2 * k + 1] >= 0 ? ps_idx_[2 * k + 1] : ps_idx_[2 * k];
-    }
+    merge_pad_node(ps_min_, ps_idx_, k);
   }
 }
 
