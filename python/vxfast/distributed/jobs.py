@@ -190,6 +190,7 @@ def _run_job(table: str, udf_cls: Any, paths: Any, out: Union[str, os.PathLike[s
                 p = paths_of[str(r["video_id"])]
                 if p not in summary.error_videos:
                     summary.error_videos.append(p)
+        od.sweep_temp()  # what a worker killed mid-write left (its segment was redone by a retry)
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -9,7 +9,8 @@ Layout (``OUT`` is the job's ``out``)::
 
 A file appears only complete: it is written to a hidden temporary name in the same folder,
 fsync'ed and renamed (``os.replace``, atomic on POSIX filesystems and on NFS for one client), so a
-worker or driver killed mid-write leaves at most a ``.*.tmp`` file, which the next run removes.
+worker or driver killed mid-write leaves at most a ``.*.tmp`` file, which the job removes once
+all its segments are in (and the next run removes, if the driver died).
 The table's file is the segment's commit point: it is written last, and a segment whose file
 exists is done. Writing a segment twice (a Ray task retried after its worker died) writes the same
 bytes under the same name: writes are idempotent, nothing is duplicated.
@@ -166,14 +167,22 @@ class OutputDir:
                     p.unlink()
         for d in (self.table_dir, self.frames_dir, self.errors_dir):
             d.mkdir(parents=True, exist_ok=True)
-            for tmp in d.glob(".*.tmp"):
-                tmp.unlink(missing_ok=True)
+        self.sweep_temp()
         manifest.setdefault("tables", {})[self.table] = entry
         manifest["schema_version"] = SCHEMA_VERSION
         path = self.root / MANIFEST
         tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, path)
+
+    def sweep_temp(self) -> None:
+        """Removes the temporary files of writers that died mid-write (a worker killed, a node
+        lost). Called before a job and again after all its segments are in, so a job that lost a
+        worker still leaves only complete files; a segment's own file is never a temporary one."""
+        for d in (self.table_dir, self.frames_dir, self.errors_dir):
+            if d.exists():
+                for tmp in d.glob(".*.tmp"):
+                    tmp.unlink(missing_ok=True)
 
     def read_manifest(self) -> dict[str, Any]:
         path = self.root / MANIFEST
