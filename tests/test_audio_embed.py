@@ -167,3 +167,24 @@ def test_classify_yamnet_patches_preset(tmp_path, audio):
     bad = pooled_linear(tmp_path / "yam128.onnx", ["b", 1, 96, 128], [1, 2], 4)
     with pytest.raises(vxfast.ModelError, match=r"'feats'.*96, 128"):
         A.classify(audio, bad)
+
+
+def test_whisper_frontend_windows_are_timed_on_centred_frames(tmp_path):
+    """Whisper's log-mel frame k is centred on sample 160 k, so it starts 12.5 ms before it: window
+    times must say so, or a click lands 12.5 ms off in the reported window."""
+    if not hasattr(A, "log_mel"):
+        pytest.skip("the C++ front-ends are not in this build")
+    m = pooled_linear(tmp_path / "wm.onnx", ["b", 10, 80], [1], 2, seed=2)   # 10 frames per window
+    x = np.zeros(16000, np.float32)
+    x[8000] = 1.0                                  # a click at 0.5 s
+    r = A.embed(x, m, frontend="whisper", hop=0.01)
+    np.testing.assert_allclose(r.start, np.arange(len(r.start)) * 0.01 - 0.0125, atol=1e-9)
+    np.testing.assert_allclose(r.end - r.start, 9 * 0.010 + 0.025, atol=1e-9)
+    mel = np.asarray(A.log_mel(x), np.float32).T   # (frames, 80)
+    hot = np.flatnonzero(mel.max(axis=1) > mel.min() + 1.0)
+    # the frames that see the click are exactly those whose span [start, start + 25 ms) holds 0.5 s
+    t_frame = np.arange(len(mel)) * 0.01 - 0.0125
+    see = (t_frame <= 0.5) & (0.5 < t_frame + 0.025)
+    assert set(hot) <= set(np.flatnonzero(see)) and len(hot) > 0
+    shifted = A.embed(x, m, frontend="whisper", segments=[(0.4, 0.6)], hop=0.01)
+    assert shifted.start.min() >= 0.4 - 1e-9 and shifted.end.max() <= 0.6 + 1e-9

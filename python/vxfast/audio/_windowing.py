@@ -21,10 +21,11 @@ __all__ = ["FeatureFrontEnd", "openwakeword_frontend"]
 @dataclass(frozen=True)
 class FeatureFrontEnd:
     """A feature front-end: ``compute(samples, sample_rate) -> (frames, bins)`` float32 with frame
-    ``k`` covering ``[k * hop_s, k * hop_s + frame_s)`` seconds of the input.
+    ``k`` covering ``[origin_s + k * hop_s, origin_s + k * hop_s + frame_s)`` seconds of the input.
 
     ``bins`` (if known) is checked against the model input. ``cmn``: subtract each window's mean
-    per bin (as WeSpeaker does per segment).
+    per bin (as WeSpeaker does per segment). ``origin_s`` is negative for centred STFTs (Whisper's
+    frame 0 is centred on sample 0, so it starts half a window before the input).
     """
     name: str
     compute: Callable[[np.ndarray, int], np.ndarray]
@@ -32,6 +33,7 @@ class FeatureFrontEnd:
     frame_s: float
     bins: int | None = None
     cmn: bool = False
+    origin_s: float = 0.0
 
 
 def openwakeword_frontend(mel_model: str | os.PathLike | None = None) -> FeatureFrontEnd:
@@ -83,7 +85,7 @@ def _library_frontend(name: str) -> FeatureFrontEnd:
         if lm is None:
             raise ValueError("frontend='whisper' needs vxfast.audio.log_mel, which this build lacks")
         return FeatureFrontEnd(name, lambda x, sr: np.asarray(lm(x), np.float32).T, hop_s=0.010,
-                               frame_s=0.025, bins=80)
+                               frame_s=0.025, bins=80, origin_s=-0.0125)
     raise ValueError(f"frontend must be None (raw samples), 'openwakeword', 'fbank', 'wespeaker', "
                      f"'whisper' or a FeatureFrontEnd, got {name!r}")
 

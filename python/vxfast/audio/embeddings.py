@@ -90,14 +90,16 @@ def _embed_samples(x: np.ndarray, rate: int, offset: float, m: Any, fe: FeatureF
     feats = x if fe is None else np.asarray(fe.compute(x, rate), np.float32)
     if fe is not None and fe.bins is not None and feats.ndim == 2 and feats.shape[1] != fe.bins:
         raise ModelError(f"front-end {fe.name} gave {feats.shape[1]} bins, declared {fe.bins}")
-    segs = None if segments is None else [(float(a) - offset, float(b) - offset) for a, b in segments]
+    origin = 0.0 if fe is None else fe.origin_s
+    segs = None if segments is None else [(float(a) - offset - origin, float(b) - offset - origin)
+                                          for a, b in segments]
     starts = window_starts(len(feats), w, h, segs, step_s, span_s)
     if len(starts) == 0:
         d = _out_dim(m)
         return AudioEmbeddings(np.zeros((0, d), np.float32), np.zeros(0), np.zeros(0))
     emb = np.concatenate([run_batches(m, gather(feats, starts[i:i + 4096], layout, fe is not None and fe.cmn), batch)
                           for i in range(0, len(starts), 4096)])
-    t0 = offset + starts * step_s
+    t0 = offset + origin + starts * step_s
     t1 = t0 + (w - 1) * step_s + span_s
     return AudioEmbeddings(emb, t0, t1)
 
