@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "track/jv_row_reduction.h"
+
 namespace vxfast::track {
 namespace {
 // One node of the padding rows' min tree from its two children. On a tie the right child's free
@@ -211,41 +213,13 @@ void LinearAssignment::row_top2(int i, int& j1, double& v1, int& j2, double& v2)
 }
 
 int LinearAssignment::augmenting_row_reduction(int n_free) {
-  const int n = n_;
   real_half_.build(0, cols_, half_, v_);
   pad_half_.build(cols_, rows_, half_, v_);
   pad_zero_.build(cols_, rows_, 0.0, v_);
-  unsigned current = 0, rr_cnt = 0;
-  int new_free = 0;
-  while (current < static_cast<unsigned>(n_free)) {
-    ++rr_cnt;
-    const int free_i = free_[current++];
-    int j1, j2;
-    double v1, v2;
-    row_top2(free_i, j1, v1, j2, v2);
-    int i0 = y_[j1];
-    const double v1_new = v_[j1] - (v2 - v1);
-    const bool v1_lowers = v1_new < v_[j1];
-    if (rr_cnt < current * static_cast<unsigned>(n)) {
-      if (v1_lowers) {
-        set_dual(j1, v1_new);
-      } else if (i0 >= 0 && j2 >= 0) {
-        j1 = j2;
-        i0 = y_[j2];
-      }
-      if (i0 >= 0) {
-        if (v1_lowers)
-          free_[--current] = i0;
-        else
-          free_[new_free++] = i0;
-      }
-    } else if (i0 >= 0) {
-      free_[new_free++] = i0;
-    }
-    x_[free_i] = j1;
-    y_[j1] = free_i;
-  }
-  return new_free;
+  return jv_augmenting_row_reduction(
+      n_, n_free, free_, x_, y_, v_,
+      [this](int i, int& j1, double& v1, int& j2, double& v2) { row_top2(i, j1, v1, j2, v2); },
+      [this](int j, double value) { set_dual(j, value); });
 }
 
 // Dijkstra-like search from a free row to the closest free column; updates the duals of the
