@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace vxfast::track {
 namespace {
@@ -34,10 +33,13 @@ bool OverlapSweep::pairs(const std::vector<BoxF>& a, const std::vector<BoxF>& b,
   for (const auto* boxes : {&a, &b})
     for (const BoxF& q : *boxes)
       if (!(std::isfinite(q[0]) && std::isfinite(q[1]) && std::isfinite(q[2]) && std::isfinite(q[3]))) return false;
-  auto sort_by_x1 = [](const std::vector<BoxF>& boxes, std::vector<int>& order) {
+  // Sorting (x1, index) keys in place is several times faster than indices compared through the boxes.
+  auto sort_by_x1 = [this](const std::vector<BoxF>& boxes, std::vector<int>& order) {
+    keys_.resize(boxes.size());
+    for (size_t i = 0; i < boxes.size(); ++i) keys_[i] = {boxes[i][0], static_cast<int>(i)};
+    std::sort(keys_.begin(), keys_.end());
     order.resize(boxes.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int i, int j) { return boxes[i][0] < boxes[j][0]; });
+    for (size_t i = 0; i < boxes.size(); ++i) order[i] = keys_[i].second;
   };
   sort_by_x1(a, order_a_);
   sort_by_x1(b, order_b_);

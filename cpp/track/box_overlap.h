@@ -17,6 +17,7 @@ class OverlapSweep {
 
  private:
   std::vector<int> order_a_, order_b_, active_a_, active_b_;
+  std::vector<std::pair<float, int>> keys_;
 };
 
 }  // namespace vxfast::track
