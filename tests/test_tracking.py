@@ -91,8 +91,6 @@ def test_assignment_matches_lap(rows, cols, seed, limit, mode):
     """The solver behind each association stage returns lap.lapjv(extend_cost=True, cost_limit)'s matches,
     ties included: quantized costs make many, and sparse ones (mostly 1.0, as IoU costs of far boxes) take
     the padding-row shortcuts of the solver."""
-    import lap
-
     rng = np.random.default_rng(seed)
     cost = rng.random((rows, cols))
     if mode == "quantized":
@@ -102,12 +100,48 @@ def test_assignment_matches_lap(rows, cols, seed, limit, mode):
     elif mode == "sparse-tied":
         cost = np.where(rng.random((rows, cols)) < 0.8, 1.0, np.round(rng.random((rows, cols)) * 3) / 3)
     got_x, got_y = core_track._lap_limited(cost, limit)
+    assert_same_as_lap(cost, limit, got_x, got_y)
+
+
+def assert_same_as_lap(cost, limit, got_x, got_y):
+    import lap
+
     if cost.size == 0:
         assert (got_x == -1).all() and (got_y == -1).all()
         return
     _, x, y = lap.lapjv(cost, extend_cost=True, cost_limit=limit)
     np.testing.assert_array_equal(got_x, x)
     np.testing.assert_array_equal(got_y, y)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.9]),
+       st.sampled_from(["sparse", "clustered", "quantized", "sparse-tied", "duplicates", "at-limit"]))
+def test_sparse_assignment_matches_lap(rows, cols, seed, limit, mode):
+    """ByteTrack's association solver (components of the pairs below the limit, each solved exactly and
+    checked to have a unique optimum, else the dense solver) returns lap.lapjv(extend_cost=True,
+    cost_limit)'s matches on sparse, clustered and tie-heavy matrices; without ties it stays sparse."""
+    rng = np.random.default_rng(seed)
+    cost = np.where(rng.random((rows, cols)) < 0.9, 1.0, rng.uniform(0.0, 1.0, (rows, cols)))
+    if mode == "clustered":  # large components: blocks of overlapping pairs
+        cost = np.ones((rows, cols))
+        for b in range(0, max(rows, cols), 7):
+            blk = cost[b:b + 7, b:b + 7]
+            blk[...] = np.where(rng.random(blk.shape) < 0.6, rng.uniform(0.0, 1.0, blk.shape), 1.0)
+    elif mode == "quantized":
+        cost = np.round(rng.random((rows, cols)) * 4) / 4
+    elif mode == "sparse-tied":
+        cost = np.where(rng.random((rows, cols)) < 0.8, 1.0, np.round(rng.random((rows, cols)) * 3) / 3)
+    elif mode == "duplicates" and rows and cols:  # identical tracks / boxes, as duplicated detections give
+        cost[:, rng.integers(0, cols, cols)] = cost[:, rng.permutation(cols)]
+        cost[rng.integers(0, rows, rows // 2)] = cost[rng.integers(0, rows, rows // 2)]
+    elif mode == "at-limit":
+        cost = np.where(rng.random((rows, cols)) < 0.2, limit, cost)
+    got_x, got_y, sparse = core_track._lap_sparse(cost, limit)
+    assert_same_as_lap(cost, limit, got_x, got_y)
+    if mode in ("sparse", "clustered") and cost.size:
+        assert sparse  # continuous costs: no ties, so no dense fallback
 
 
 def test_two_trackers_in_one_process_are_independent():

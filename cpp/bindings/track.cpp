@@ -125,6 +125,32 @@ void bind_track(py::module_& m) {
       },
       py::arg("cost"), py::arg("limit"),
       "Test hook: the assignment lap.lapjv(cost, extend_cost=True, cost_limit=limit) returns, as (x, y).");
+
+  m.def(
+      "_lap_sparse",
+      [](const py::array_t<double, py::array::c_style | py::array::forcecast>& cost, double limit) {
+        if (cost.ndim() != 2) throw std::invalid_argument("cost must be 2-D");
+        const int r = static_cast<int>(cost.shape(0)), c = static_cast<int>(cost.shape(1));
+        std::vector<int> x, y;
+        bool sparse = false;
+        {
+          py::gil_scoped_release release;
+          std::vector<track::CostEdge> edges;
+          const double* a = cost.data();
+          for (int i = 0; i < r; ++i)
+            for (int j = 0; j < c; ++j)
+              if (!(a[static_cast<size_t>(i) * c + j] > limit + track::SparseAssignment::kTieEps))
+                edges.push_back({i, j, a[static_cast<size_t>(i) * c + j]});
+          track::SparseAssignment solver;
+          sparse = solver.solve(r, c, edges, limit, x, y);
+          if (!sparse) track::LinearAssignment().solve(a, r, c, limit, x, y);
+        }
+        return py::make_tuple(py::array_t<int>(static_cast<py::ssize_t>(x.size()), x.data()),
+                              py::array_t<int>(static_cast<py::ssize_t>(y.size()), y.data()), sparse);
+      },
+      py::arg("cost"), py::arg("limit"),
+      "Test hook: ByteTrack's association solver (sparse over the pairs below the limit, dense where it "
+      "declines a tie) as (x, y, solved_sparse).");
 }
 
 }  // namespace vxfast

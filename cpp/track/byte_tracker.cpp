@@ -114,15 +114,29 @@ void ByteTracker::associate(const std::vector<Track*>& rows, const std::vector<T
   boxes_b_.resize(nc);
   for (int i = 0; i < nr; ++i) boxes_a_[i] = rows[i]->box();
   for (int j = 0; j < nc; ++j) boxes_b_[j] = cols[j]->box();
-  iou_distance(boxes_a_, boxes_b_, dist_);
-  cost_.resize(dist_.size());
-  for (int i = 0; i < nr; ++i)
-    for (int j = 0; j < nc; ++j) {
-      float c = dist_[static_cast<size_t>(i) * nc + j];
+  // Boxes that do not overlap cost 1 (fused or not); below a limit under 1 only overlapping pairs
+  // can match, so the sparse solver sees just those. It declines ties, which the dense one settles.
+  bool solved = false;
+  if (limit < 1.0 - SparseAssignment::kTieEps && sweep_.pairs(boxes_a_, boxes_b_, pairs_)) {
+    edges_.clear();
+    for (auto [i, j] : pairs_) {
+      float c = 1.f - box_iou(boxes_a_[i], boxes_b_[j]);
       if (fuse) c = 1.f - (1.f - c) * cols[j]->score;
-      cost_[static_cast<size_t>(i) * nc + j] = c;
+      if (c <= limit + SparseAssignment::kTieEps) edges_.push_back({i, j, static_cast<double>(c)});
     }
-  lap_.solve(cost_.data(), nr, nc, limit, x_, y_);
+    solved = sparse_.solve(nr, nc, edges_, limit, x_, y_);
+  }
+  if (!solved) {
+    iou_distance(boxes_a_, boxes_b_, dist_);
+    cost_.resize(dist_.size());
+    for (int i = 0; i < nr; ++i)
+      for (int j = 0; j < nc; ++j) {
+        float c = dist_[static_cast<size_t>(i) * nc + j];
+        if (fuse) c = 1.f - (1.f - c) * cols[j]->score;
+        cost_[static_cast<size_t>(i) * nc + j] = c;
+      }
+    lap_.solve(cost_.data(), nr, nc, limit, x_, y_);
+  }
   for (int i = 0; i < nr; ++i) {
     if (x_[i] >= 0)
       matches.emplace_back(i, x_[i]);
@@ -285,18 +299,22 @@ void ByteTracker::merge(std::vector<Track*>& activated, std::vector<Track*>& ref
     boxes_b_.resize(lost_pool.size());
     for (size_t i = 0; i < tracked.size(); ++i) boxes_a_[i] = tracked[i]->box();
     for (size_t j = 0; j < lost_pool.size(); ++j) boxes_b_[j] = lost_pool[j]->box();
-    iou_distance(boxes_a_, boxes_b_, dist_);
+    // Only overlapping boxes can have IoU > 0.85; with a non-finite box, every pair is a candidate.
+    if (!sweep_.pairs(boxes_a_, boxes_b_, pairs_))
+      for (int i = 0; i < static_cast<int>(tracked.size()); ++i)
+        for (int j = 0; j < static_cast<int>(lost_pool.size()); ++j) pairs_.emplace_back(i, j);
     const float dup = 0.15f;
-    for (size_t i = 0; i < tracked.size(); ++i)
-      for (size_t j = 0; j < lost_pool.size(); ++j) {
-        if (!(dist_[i * lost_pool.size() + j] < dup)) continue;
-        const Ticks tp = tracked[i]->frame_tick - tracked[i]->start_tick;
-        const Ticks tq = lost_pool[j]->frame_tick - lost_pool[j]->start_tick;
-        if (tp > tq)
-          drop_b[j] = 1;
-        else
-          drop_a[i] = 1;
-      }
+    for (auto [i, j] : pairs_) {
+      const BoxF &p = boxes_a_[i], &q = boxes_b_[j];
+      const bool apart = p[2] <= q[0] || q[2] <= p[0] || p[3] <= q[1] || q[3] <= p[1];
+      if (apart || !(1.f - box_iou(p, q) < dup)) continue;
+      const Ticks tp = tracked[i]->frame_tick - tracked[i]->start_tick;
+      const Ticks tq = lost_pool[j]->frame_tick - lost_pool[j]->start_tick;
+      if (tp > tq)
+        drop_b[j] = 1;
+      else
+        drop_a[i] = 1;
+    }
   }
   tracked_.clear();
   for (size_t i = 0; i < tracked.size(); ++i)

@@ -12,10 +12,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "track/box_overlap.h"
 #include "track/detection_input.h"
 #include "track/iou.h"
 #include "track/kalman_xyah.h"
 #include "track/linear_assignment.h"
+#include "track/sparse_assignment.h"
 
 namespace vxfast::track {
 
@@ -84,6 +86,10 @@ class ByteTracker {
 
   // Per-frame scratch, kept to avoid reallocations.
   LinearAssignment lap_;
+  SparseAssignment sparse_;
+  OverlapSweep sweep_;
+  std::vector<std::pair<int, int>> pairs_;
+  std::vector<CostEdge> edges_;
   std::vector<BoxF> boxes_a_, boxes_b_;
   std::vector<float> dist_;
   std::vector<double> cost_;

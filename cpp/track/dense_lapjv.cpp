@@ -1,5 +1,7 @@
 #include "track/dense_lapjv.h"
 
+#include "track/jv_row_reduction.h"
+
 namespace vxfast::track {
 
 namespace {
@@ -51,13 +53,12 @@ int DenseLapjv::reduce_columns() {
 
 int DenseLapjv::augment_rows(int n_free) {
   const int n = n_;
-  int current = 0, new_free = 0;
-  long long rr_cnt = 0;
-  while (current < n_free) {
-    ++rr_cnt;
-    const int fi = free_[current++];
-    int j1 = 0, j2 = -1;
-    double v1 = c(fi, 0) - v_[0], v2 = kLarge;
+  // lap's two-smallest scan of a row over the whole matrix.
+  auto top2 = [&](int fi, int& j1, double& v1, int& j2, double& v2) {
+    j1 = 0;
+    j2 = -1;
+    v1 = c(fi, 0) - v_[0];
+    v2 = kLarge;
     for (int j = 1; j < n; ++j) {
       const double r = c(fi, j) - v_[j];
       if (r < v2) {
@@ -72,27 +73,8 @@ int DenseLapjv::augment_rows(int n_free) {
         }
       }
     }
-    int i0 = y_[j1];
-    const double v1_new = v_[j1] - (v2 - v1);
-    const bool lowers = v1_new < v_[j1];
-    if (rr_cnt < static_cast<long long>(current) * n) {
-      if (lowers) {
-        v_[j1] = v1_new;
-      } else if (i0 >= 0 && j2 >= 0) {
-        j1 = j2;
-        i0 = y_[j2];
-      }
-      if (i0 >= 0) {
-        if (lowers) free_[--current] = i0;
-        else free_[new_free++] = i0;
-      }
-    } else if (i0 >= 0) {
-      free_[new_free++] = i0;
-    }
-    x_[fi] = j1;
-    y_[j1] = fi;
-  }
-  return new_free;
+  };
+  return jv_augmenting_row_reduction(n, n_free, free_, x_, y_, v_, top2, [&](int j, double value) { v_[j] = value; });
 }
 
 // Dijkstra over reduced costs from row `start`; returns the free column reached and moves the

@@ -1,8 +1,11 @@
 #include "track/linear_assignment.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <limits>
 #include <utility>
+
+#include "track/jv_row_reduction.h"
 
 namespace vxfast::track {
 namespace {
@@ -210,41 +213,13 @@ void LinearAssignment::row_top2(int i, int& j1, double& v1, int& j2, double& v2)
 }
 
 int LinearAssignment::augmenting_row_reduction(int n_free) {
-  const int n = n_;
   real_half_.build(0, cols_, half_, v_);
   pad_half_.build(cols_, rows_, half_, v_);
   pad_zero_.build(cols_, rows_, 0.0, v_);
-  unsigned current = 0, rr_cnt = 0;
-  int new_free = 0;
-  while (current < static_cast<unsigned>(n_free)) {
-    ++rr_cnt;
-    const int free_i = free_[current++];
-    int j1, j2;
-    double v1, v2;
-    row_top2(free_i, j1, v1, j2, v2);
-    int i0 = y_[j1];
-    const double v1_new = v_[j1] - (v2 - v1);
-    const bool v1_lowers = v1_new < v_[j1];
-    if (rr_cnt < current * static_cast<unsigned>(n)) {
-      if (v1_lowers) {
-        set_dual(j1, v1_new);
-      } else if (i0 >= 0 && j2 >= 0) {
-        j1 = j2;
-        i0 = y_[j2];
-      }
-      if (i0 >= 0) {
-        if (v1_lowers)
-          free_[--current] = i0;
-        else
-          free_[new_free++] = i0;
-      }
-    } else if (i0 >= 0) {
-      free_[new_free++] = i0;
-    }
-    x_[free_i] = j1;
-    y_[j1] = free_i;
-  }
-  return new_free;
+  return jv_augmenting_row_reduction(
+      n_, n_free, free_, x_, y_, v_,
+      [this](int i, int& j1, double& v1, int& j2, double& v2) { row_top2(i, j1, v1, j2, v2); },
+      [this](int j, double value) { set_dual(j, value); });
 }
 
 // Dijkstra-like search from a free row to the closest free column; updates the duals of the
@@ -369,6 +344,83 @@ void LinearAssignment::augment(int n_free) {
     }
     build_pad_start();  // the search moved duals and the path moved columns
   }
+}
+
+// Complementary slackness: with u_i = min_j (c_ij - v_j), every optimal matching uses only tight
+// pairs (c_ij - u_i - v_j = 0). Another optimum differing from ours in a real pair therefore gives a
+// cycle alternating between tight unmatched pairs (row -> column) and our matched pairs (column ->
+// row) through a real-block pair, i.e. a real pair whose row and column share a strongly connected
+// component of that graph. Cycles through padding pairs only reshuffle the padding.
+bool LinearAssignment::real_matching_unique(double eps) const {
+  const int n = n_;
+  if (rows_ == 0 || cols_ == 0) return true;
+  std::vector<double> u(n);
+  for (int i = 0; i < n; ++i) {
+    double m = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < n; ++j) m = std::min(m, at(i, j) - v_[j]);
+    u[i] = m;
+    // The matched pair must be tight to rounding, far below eps, for the tight set to hold every
+    // other optimum's pairs.
+    if (!(at(i, x_[i]) - v_[x_[i]] - m <= eps * 1e-3)) return false;
+  }
+  auto tight = [&](int i, int j) { return at(i, j) - v_[j] - u[i] <= eps; };
+  // Nodes: rows [0, n), columns [n, 2n). Tarjan's SCC, iterative.
+  const int nodes = 2 * n;
+  std::vector<int> index(nodes, -1), low(nodes, 0), comp(nodes, -1), stack, call_node, call_next;
+  std::vector<char> on_stack(nodes, 0);
+  int counter = 0, n_comp = 0;
+  // Successor k of a node (k from 0): rows go to their tight unmatched columns, columns to their row.
+  auto next_of = [&](int v, int& k) -> int {
+    if (v >= n) return k++ == 0 ? y_[v - n] : -1;
+    while (k < n) {
+      const int j = k++;
+      if (j != x_[v] && tight(v, j)) return n + j;
+    }
+    return -1;
+  };
+  for (int s = 0; s < nodes; ++s) {
+    if (index[s] >= 0) continue;
+    call_node.push_back(s);
+    call_next.push_back(0);
+    index[s] = low[s] = counter++;
+    stack.push_back(s);
+    on_stack[s] = 1;
+    while (!call_node.empty()) {
+      const int v = call_node.back();
+      int k = call_next.back();
+      const int w = next_of(v, k);
+      call_next.back() = k;
+      if (w >= 0) {
+        if (index[w] < 0) {
+          index[w] = low[w] = counter++;
+          stack.push_back(w);
+          on_stack[w] = 1;
+          call_node.push_back(w);
+          call_next.push_back(0);
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      if (low[v] == index[v]) {
+        int w2;
+        do {
+          w2 = stack.back();
+          stack.pop_back();
+          on_stack[w2] = 0;
+          comp[w2] = n_comp;
+        } while (w2 != v);
+        ++n_comp;
+      }
+      call_node.pop_back();
+      call_next.pop_back();
+      if (!call_node.empty()) low[call_node.back()] = std::min(low[call_node.back()], low[v]);
+    }
+  }
+  for (int i = 0; i < rows_; ++i)
+    for (int j = 0; j < cols_; ++j)
+      if ((j == x_[i] || tight(i, j)) && comp[i] == comp[n + j]) return false;
+  return true;
 }
 
 void LinearAssignment::solve(const double* cost, int rows, int cols, double limit,

@@ -18,6 +18,12 @@ class LinearAssignment {
   void solve(const double* cost, int rows, int cols, double limit, std::vector<int>& row_to_col,
              std::vector<int>& col_to_row);
 
+  // After solve(): true when no other matching of the padded problem costs the same within `eps`
+  // and differs in a (row, column) pair of the real block, i.e. the real pairs of the optimum are
+  // unique (then any exact solver, lap included, returns them). False also when the final duals do
+  // not certify optimality. O((R + C)^2).
+  bool real_matching_unique(double eps) const;
+
  private:
   double at(int i, int j) const {
     if (i < rows_) return j < cols_ ? cost_[static_cast<int64_t>(i) * cols_ + j] : half_;
