@@ -14,23 +14,27 @@ single-machine path needs only pyarrow.
 >>> len(vd.plan(shared_path("media/vtest.avi"), segment_seconds=60))
 1
 """
-from .jobs import JobSummary, detect, embed, model_fingerprint, quality
+from .jobs import JobSummary, audio_embed, detect, embed, model_fingerprint, quality, track, vad
 from .outputs import (
                       MANIFEST,
                       SCHEMA_VERSION,
                       OutputDir,
+                      audio_embeddings_schema,
                       detections_schema,
                       embeddings_schema,
                       errors_schema,
                       frames_schema,
                       quality_schema,
                       read_table,
+                      tracks_schema,
+                      vad_schema,
 )
 from .planning import Segment, expand_paths, fingerprint, plan
-from .segments import detect_segment, segment_range
-from .udfs import DetectUDF, EmbedUDF, QualityUDF
+from .segments import detect_segment, segment_range, track_segment
+from .udfs import AudioUDF, DetectUDF, EmbedUDF, QualityUDF, TrackUDF
 
 __all__ = ["plan", "Segment", "fingerprint", "expand_paths", "detect", "quality", "embed", "JobSummary",
            "model_fingerprint", "QualityUDF", "EmbedUDF", "quality_schema", "embeddings_schema",
            "DetectUDF", "OutputDir", "read_table", "detections_schema", "frames_schema", "errors_schema",
-           "MANIFEST", "SCHEMA_VERSION", "detect_segment", "segment_range"]
+           "MANIFEST", "SCHEMA_VERSION", "detect_segment", "segment_range", "track", "vad", "audio_embed",
+           "TrackUDF", "AudioUDF", "tracks_schema", "vad_schema", "audio_embeddings_schema", "track_segment"]
