@@ -494,3 +494,30 @@ def test_track_and_audio_on_ray_equal_local(ray_local, videos, speech_videos, mo
         vd.track(str(videos), model, out, segment_seconds=SEG, warmup_seconds=0.5, ray=on_ray, concurrency=2)
         vd.vad(str(speech_videos), out, segment_seconds=AUDIO_SEG, context_seconds=3, ray=on_ray, concurrency=2)
     assert files(dist) == files(local)
+
+
+def test_cli_track_and_audio_write_parquet(videos, speech_videos, model, tmp_path, capsys):
+    import json
+
+    from vxfast.cli import main
+    from vxfast.shared_data import shared_path
+
+    out = tmp_path / "out"
+    assert main(["track", str(videos / "*"), "--model", str(model), "--out", str(out), "--json", "--no-progress"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["videos"], s["segments"], s["errors"], s["table"]) == (3, 3, 0, "tracks")
+    assert s["rows"] == len(vd.read_table(out, "tracks"))
+    assert main(["audio", str(speech_videos), "--vad", "--out", str(out), "--segment-seconds", str(AUDIO_SEG),
+                 "--json", "--no-progress"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["table"] == "vad" and s["errors"] == 0 and s["rows"] == len(vd.read_table(out, "vad")) >= 4
+    emb = shared_path("models/speech_embedding.onnx")
+    assert main(["audio", str(speech_videos / "speech0.mov"), str(speech_videos / "speech1.mp4"), "--embed", str(emb),
+                 "--out", str(out), "--json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == len(vd.read_table(out, "audio_embeddings")) > 0
+    # one-video commands keep their files; many videos need a folder; diarize has no table
+    assert main(["track", str(videos / "a_gop5.mp4"), str(videos / "c_7fps.avi"), "--model", str(model),
+                 "--out", str(tmp_path / "t.txt")]) == 1
+    assert "--out DIR" in capsys.readouterr().err
+    assert main(["audio", str(speech_videos), "--diarize", str(emb), "--out", str(out)]) == 1
+    assert "--vad or --embed" in capsys.readouterr().err
