@@ -128,9 +128,10 @@ def start_ray_head(cores: int) -> tuple[str, tuple[int, ...], float]:
     return f"127.0.0.1:{port}", tuple(roots), seconds
 
 
-def stop_ray_head(roots: tuple[int, ...]) -> None:
+def stop_ray_head(roots: tuple[int, ...], address: Optional[str]) -> None:
     """Stops the daemons ``start_ray_head`` started, by pid (not ``ray stop``: other Ray instances
-    on the machine are not ours)."""
+    on the machine are not ours), and drops the cluster file ``ray start`` wrote when it names this
+    cluster (a later ``ray.init()`` would try to join the dead one)."""
     import psutil
 
     procs = []
@@ -151,6 +152,13 @@ def stop_ray_head(roots: tuple[int, ...]) -> None:
             p.kill()
         except psutil.NoSuchProcess:
             pass
+    current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+    port = (address or "").rsplit(":", 1)[-1]
+    try:
+        if port and current.read_text().strip().endswith(":" + port):
+            current.unlink()
+    except OSError:
+        pass
 
 
 # Ray >= 2.5x enables token authentication for a cluster `ray start` makes when a token exists
@@ -210,7 +218,8 @@ def main() -> None:
         if args.mode == "cli":
             address, roots, _ = start_ray_head(cores)
         else:
-            ray.init(num_cpus=cores, include_dashboard=False, log_to_driver=False, configure_logging=False,
+            ray.init(address="local", num_cpus=cores, include_dashboard=False, log_to_driver=False,
+                     configure_logging=False,
                      runtime_env={"env_vars": {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}})
             ray.data.DataContext.get_current().enable_progress_bars = False
         ray_init_s = time.perf_counter() - t
@@ -247,7 +256,7 @@ def main() -> None:
                           f"load {load:.1f}", file=sys.stderr, flush=True)
         finally:
             if args.mode == "cli":
-                stop_ray_head(roots)
+                stop_ray_head(roots, address)
             else:
                 ray.shutdown()
     base = statistics.median(times["local"])
