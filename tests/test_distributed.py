@@ -521,3 +521,23 @@ def test_cli_track_and_audio_write_parquet(videos, speech_videos, model, tmp_pat
     assert "--out DIR" in capsys.readouterr().err
     assert main(["audio", str(speech_videos), "--diarize", str(emb), "--out", str(out)]) == 1
     assert "--vad or --embed" in capsys.readouterr().err
+
+
+def test_audio_jobs_resume_and_record_errors(speech_videos, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    for p in sorted(speech_videos.iterdir()):
+        os.symlink(p, d / p.name)
+    (d / "x_corrupt.mp4").write_bytes(np.random.default_rng(2).integers(0, 256, 4096, np.uint8).tobytes())
+    (d / "y_empty.mp4").write_bytes(b"")
+    out = tmp_path / "out"
+    s = vd.vad(str(d), out, segment_seconds=AUDIO_SEG, ray=False)
+    assert s.videos == 4 and s.errors == 2
+    errors = vd.read_table(out, "errors").to_pylist()
+    assert sorted(Path(e["path"]).name for e in errors) == ["x_corrupt.mp4", "y_empty.mp4"]
+    assert all(e["table"] == "vad" for e in errors)
+    before = files(out)
+    again = vd.vad(str(d), out, segment_seconds=AUDIO_SEG, ray=False)
+    assert again.skipped == s.done and again.errors == 2 and files(out) == before
+    with pytest.raises(ValueError, match="threshold"):
+        vd.vad(str(d), out, segment_seconds=AUDIO_SEG, threshold=0.6, ray=False)
