@@ -2,9 +2,10 @@
 
 Work is planned as small (video, time segment) descriptors (:func:`plan`); each worker decodes its
 own segment (seek to the keyframe before ``start``, keep ``start <= pts < end``), runs one model
-per actor (:class:`DetectUDF`) and commits one Parquet file per segment atomically under
-``OUT/<table>/`` with ``OUT/manifest.json`` and ``OUT/errors/``; a re-run resumes. See
-docs/distributed.md.
+per actor (:class:`DetectUDF`, :class:`TrackUDF`, :class:`QualityUDF`, :class:`EmbedUDF`,
+:class:`AudioUDF`) and commits one Parquet file per segment atomically under ``OUT/<table>/`` with
+``OUT/manifest.json`` and ``OUT/errors/``; a re-run resumes. Jobs: :func:`detect`, :func:`track`,
+:func:`quality`, :func:`embed`, :func:`vad`, :func:`audio_embed`. See docs/distributed.md.
 
 Importing this package imports neither Ray nor pyarrow (install them with ``vxfast[ray]``); the
 single-machine path needs only pyarrow.
