@@ -355,3 +355,189 @@ def test_quality_and_embed_tables_equal_whole_file_runs(videos, model, tmp_path)
         np.testing.assert_allclose(np.stack(got_e.embedding.to_numpy()), emb.vectors, atol=1e-5)
     manifest = (out / "manifest.json").read_text()
     assert '"quality"' in manifest and '"embeddings"' in manifest
+
+
+# -- tracking ----------------------------------------------------------------------------------------
+def track_rows(out: Path) -> dict[tuple[str, int], np.ndarray]:
+    """{(video_id, frame): rows [track_id, class, score, x1..y2] sorted} of OUT/tracks."""
+    t = vd.read_table(out, "tracks").to_pandas()
+    got = {}
+    for (vid, f), g in t.groupby(["video_id", "frame"]):
+        a = g[["track_id", "class_id", "score", "x1", "y1", "x2", "y2"]].to_numpy(np.float64)
+        got[(vid, int(f))] = a[np.lexsort(a.T[::-1])]
+    return got
+
+
+def track_reference(video: Path, model: Path, **kw) -> dict[tuple[str, int], np.ndarray]:
+    vid, ref = vd.fingerprint(video), {}
+    for d in vxfast.track(video, model, conf=0.25, iou=0.45, **kw):
+        if len(d):
+            a = np.c_[d.tracker_id, d.class_ids, d.scores, d.xyxy].astype(np.float64)
+            ref[(vid, int(d.index))] = a[np.lexsort(a.T[::-1])]
+    return ref
+
+
+def assert_same_tracks(got: dict, ref: dict) -> None:
+    assert set(got) == set(ref)
+    for k in ref:
+        np.testing.assert_allclose(got[k], ref[k], atol=1e-3, err_msg=str(k))
+
+
+def test_track_whole_videos_equal_vxfast_track(videos, model, tmp_path):
+    out = tmp_path / "out"
+    s = vd.track(str(videos), model, out, ray=False)
+    assert s.errors == 0 and s.segments == 3 and s.rows == len(vd.read_table(out, "tracks"))
+    ref: dict = {}
+    for v in sorted(videos.iterdir()):
+        ref.update(track_reference(v, model))
+    got = track_rows(out)
+    assert_same_tracks(got, ref)
+    assert any((a[:, 0] > 0).any() for a in ref.values())  # confirmed tracks exist: IDs were compared
+    assert '"tracker": "bytetrack"' in (out / "manifest.json").read_text()
+    assert vd.track(str(videos), model, out, ray=False).skipped == 3
+    with pytest.raises(ValueError, match="track_buffer"):
+        vd.track(str(videos), model, out, ray=False, tracker_params={"track_buffer": -1})
+
+
+def test_track_segments_keep_rows_and_document_ids(videos, model, tmp_path):
+    """Segmented: the rows are the whole-file run's, frame for frame. IDs: a warm-up reaching the
+    video's start gives the whole-file IDs; no warm-up gives a tracker started at the segment."""
+    v = videos / "b_gop40_bframes.mp4"
+    far, none = tmp_path / "far", tmp_path / "none"
+    s = vd.track(str(v), model, far, segment_seconds=SEG, warmup_seconds=100, ray=False)
+    assert s.segments == 3 and s.errors == 0
+    assert_same_tracks(track_rows(far), track_reference(v, model))
+    vd.track(str(v), model, none, segment_seconds=SEG, warmup_seconds=0, ray=False)
+    got = track_rows(none)
+    expected: dict = {}
+    for seg in vd.plan(str(v), SEG):
+        start, end = vd.segment_range(seg.to_dict())
+        expected.update(track_reference(v, model, start=start, end=end))
+    assert_same_tracks(got, expected)
+    segs = vd.read_table(none, "tracks").to_pandas().groupby("frame").segment.nunique()
+    assert (segs == 1).all()
+
+
+# -- audio -------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def speech_videos(tmp_path_factory) -> Path:
+    """Two small H.264 videos of espeak-ng speech (pauses between utterances): speech0.mov with PCM
+    audio (a seek decodes the same samples as a whole-file read) and speech1.mp4 with AAC, whose
+    decoder fills noise bands from a generator (PNS): after a seek its noise differs (~1e-2)."""
+    import shutil
+
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        pytest.skip("espeak-ng and sox make the speech fixtures")
+    from speech_media import conversation, mux_into_video, write_wav
+
+    d = tmp_path_factory.mktemp("dist_speech")
+    vids = d / "videos"
+    vids.mkdir()
+    for k, turns in enumerate(([("A", 0), ("B", 1)], [("C", 2), ("A", 3), ("B", 4)])):
+        x, _ = conversation(d, turns, [0.9] * (len(turns) - 1), lead=0.7, tail=0.8, seed=k)
+        wav = write_wav(d / f"s{k}.wav", x)
+        if k == 0:
+            ffmpeg("-f", "lavfi", "-i", f"testsrc=size=96x64:rate=25:duration={len(x) / 16000:.3f}", "-i",
+                   str(wav), "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", "-shortest",
+                   str(vids / "speech0.mov"))
+        else:
+            mux_into_video(wav, vids / f"speech{k}.mp4")
+    return vids
+
+
+AUDIO_SEG = 1.3  # seconds: not a multiple of Silero's window or of the embedding hop
+
+
+def test_vad_job_equals_vxfast_audio_vad(speech_videos, tmp_path):
+    import vxfast.audio as A
+
+    whole, segd = tmp_path / "whole", tmp_path / "seg"
+    s = vd.vad(str(speech_videos), whole, ray=False)
+    s2 = vd.vad(str(speech_videos), segd, segment_seconds=AUDIO_SEG, context_seconds=60, ray=False)
+    assert s.errors == s2.errors == 0 and s.segments == 2 and s2.segments > 8
+    for out in (whole, segd):
+        t = vd.read_table(out, "vad").to_pandas()
+        for v in sorted(speech_videos.iterdir()):
+            ref = A.vad(v)
+            assert len(ref) >= 2
+            got = t[t.video_id == vd.fingerprint(v)].sort_values("start")
+            assert list(zip(got.start, got.end)) == [(a, b) for a, b in ref]
+    owners = vd.read_table(segd, "vad").to_pandas()
+    assert owners.segment.nunique() > 1  # speech segments spread over plan segments, each once
+
+
+def test_audio_embed_job_equals_vxfast_audio_embed(speech_videos, tmp_path):
+    import vxfast.audio as A
+    from vxfast.shared_data import shared_path
+
+    m = shared_path("models/speech_embedding.onnx")
+    for seg in (None, AUDIO_SEG):
+        out = tmp_path / f"out{seg}"
+        s = vd.audio_embed(str(speech_videos), m, out, segment_seconds=seg, ray=False)
+        assert s.errors == 0
+        t = vd.read_table(out, "audio_embeddings").to_pandas()
+        assert s.rows == len(t)
+        for v in sorted(speech_videos.iterdir()):
+            ref = A.embed(v, m)
+            got = t[t.video_id == vd.fingerprint(v)].sort_values("start")
+            assert got.start.tolist() == ref.start.tolist()  # every window once, none lost
+            assert got.end.tolist() == ref.end.tolist()
+            # PCM: equal to batch rounding; AAC after a seek: its noise bands differ (docs/distributed.md)
+            tol = 2e-4 if v.suffix == ".mov" or seg is None else 0.05
+            np.testing.assert_allclose(np.stack(got.embedding.to_numpy()), ref.embeddings, atol=tol)
+
+
+@pytest.mark.slow
+def test_track_and_audio_on_ray_equal_local(ray_local, videos, speech_videos, model, tmp_path):
+    local, dist = tmp_path / "local", tmp_path / "ray"
+    for out, on_ray in ((local, False), (dist, True)):
+        vd.track(str(videos), model, out, segment_seconds=SEG, warmup_seconds=0.5, ray=on_ray, concurrency=2)
+        vd.vad(str(speech_videos), out, segment_seconds=AUDIO_SEG, context_seconds=3, ray=on_ray, concurrency=2)
+    assert files(dist) == files(local)
+
+
+def test_cli_track_and_audio_write_parquet(videos, speech_videos, model, tmp_path, capsys):
+    import json
+
+    from vxfast.cli import main
+    from vxfast.shared_data import shared_path
+
+    out = tmp_path / "out"
+    assert main(["track", str(videos / "*"), "--model", str(model), "--out", str(out), "--json", "--no-progress"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["videos"], s["segments"], s["errors"], s["table"]) == (3, 3, 0, "tracks")
+    assert s["rows"] == len(vd.read_table(out, "tracks"))
+    assert main(["audio", str(speech_videos), "--vad", "--out", str(out), "--segment-seconds", str(AUDIO_SEG),
+                 "--json", "--no-progress"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["table"] == "vad" and s["errors"] == 0 and s["rows"] == len(vd.read_table(out, "vad")) >= 4
+    emb = shared_path("models/speech_embedding.onnx")
+    assert main(["audio", str(speech_videos / "speech0.mov"), str(speech_videos / "speech1.mp4"), "--embed", str(emb),
+                 "--out", str(out), "--json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == len(vd.read_table(out, "audio_embeddings")) > 0
+    # one-video commands keep their files; many videos need a folder; diarize has no table
+    assert main(["track", str(videos / "a_gop5.mp4"), str(videos / "c_7fps.avi"), "--model", str(model),
+                 "--out", str(tmp_path / "t.txt")]) == 1
+    assert "--out DIR" in capsys.readouterr().err
+    assert main(["audio", str(speech_videos), "--diarize", str(emb), "--out", str(out)]) == 1
+    assert "--vad or --embed" in capsys.readouterr().err
+
+
+def test_audio_jobs_resume_and_record_errors(speech_videos, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    for p in sorted(speech_videos.iterdir()):
+        os.symlink(p, d / p.name)
+    (d / "x_corrupt.mp4").write_bytes(np.random.default_rng(2).integers(0, 256, 4096, np.uint8).tobytes())
+    (d / "y_empty.mp4").write_bytes(b"")
+    out = tmp_path / "out"
+    s = vd.vad(str(d), out, segment_seconds=AUDIO_SEG, ray=False)
+    assert s.videos == 4 and s.errors == 2
+    errors = vd.read_table(out, "errors").to_pylist()
+    assert sorted(Path(e["path"]).name for e in errors) == ["x_corrupt.mp4", "y_empty.mp4"]
+    assert all(e["table"] == "vad" for e in errors)
+    before = files(out)
+    again = vd.vad(str(d), out, segment_seconds=AUDIO_SEG, ray=False)
+    assert again.skipped == s.done and again.errors == 2 and files(out) == before
+    with pytest.raises(ValueError, match="threshold"):
+        vd.vad(str(d), out, segment_seconds=AUDIO_SEG, threshold=0.6, ray=False)

@@ -7,11 +7,14 @@ import sys
 import time
 from typing import Any
 
+from ._detect_many import add_many_arguments
+
 
 def register(sub) -> None:
     p = sub.add_parser("audio", help="voice activity, embeddings, classification or diarization "
                                      "over a file's audio track")
-    p.add_argument("video", help="any media file with an audio stream")
+    p.add_argument("video", nargs="+", help="any media file with an audio stream; or (--vad, --embed) a glob, a "
+                   "folder or several files, written as Parquet under --out DIR (OUT/vad, OUT/audio_embeddings)")
     task = p.add_mutually_exclusive_group(required=True)
     task.add_argument("--vad", action="store_true", help="speech segments (Silero VAD)")
     task.add_argument("--embed", metavar="MODEL", help="window embeddings with an ONNX model")
@@ -29,7 +32,28 @@ def register(sub) -> None:
     p.add_argument("--labels", default=None, help="class names file (--classify)")
     p.add_argument("--stream", type=int, default=None, help="audio stream number (default: best)")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--json", action="store_true", help="many files: print the summary as JSON")
+    add_many_arguments(p, None, gpus=False)
+    p.add_argument("--context-seconds", type=float, default=60.0,
+                   help="many files, --vad with --segment-seconds: audio the model sees around each segment")
     p.set_defaults(func=run)
+
+
+def run_many(args) -> int:
+    from .. import distributed as vd
+    from ._detect_many import check_many, job_args, paths_arg, print_summary
+
+    if not (args.vad or args.embed):
+        raise ValueError("over many files (--out DIR), vxfast audio runs --vad or --embed")
+    check_many(args, ((args.stream, "--stream"),))
+    if args.vad:
+        s = vd.vad(paths_arg(args), args.out, model=args.vad_model, threshold=args.threshold,
+                   context_seconds=args.context_seconds, **job_args(args))
+        return print_summary(s, args, "speech segments", f"{args.out}/vad")
+    frontend = None if args.frontend == "raw" else args.frontend
+    s = vd.audio_embed(paths_arg(args), args.embed, args.out, frontend=frontend, window=args.window, hop=args.hop,
+                       **job_args(args))
+    return print_summary(s, args, "embeddings", f"{args.out}/audio_embeddings")
 
 
 def _decode(path: str, stream: int | None, progress: bool) -> tuple[Any, float, float]:
@@ -52,6 +76,13 @@ def _decode(path: str, stream: int | None, progress: bool) -> tuple[Any, float, 
 
 
 def run(args) -> int:
+    from ._detect_many import is_many
+
+    if is_many(args):
+        return run_many(args)
+    if len(args.video) > 1:
+        raise ValueError("several files are written as Parquet into a folder: give --out DIR")
+    args.video = args.video[0]
     from .. import audio as A
     from ..progress import Progress
 

@@ -7,10 +7,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
+from ._detect_many import add_many_arguments
+
 
 def register(sub) -> None:
     p = sub.add_parser("track", help="detect and track objects over a video (ByteTrack, OC-SORT)")
-    p.add_argument("video")
+    p.add_argument("video", nargs="+", help="a video; or a glob (\"videos/**/*.mp4\"), a folder or several videos, "
+                   "written as Parquet under --out DIR (OUT/tracks, docs/distributed.md)")
     p.add_argument("--model", required=True, help="model file or bare name (VXFAST_MODEL_DIR, models/)")
     p.add_argument("--tracker", default="bytetrack", choices=["bytetrack", "ocsort"], help="bytetrack or ocsort")
     p.add_argument("--batch", type=int, default=None)
@@ -28,7 +31,22 @@ def register(sub) -> None:
     p.add_argument("--streams", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--no-progress", action="store_true")
+    add_many_arguments(p, None)
+    p.add_argument("--warmup-seconds", type=float, default=10.0,
+                   help="many videos with --segment-seconds: frames the tracker sees before each segment")
     p.set_defaults(func=run)
+
+
+def run_many(args) -> int:
+    from .. import distributed as vd
+    from ._detect_many import check_many, job_args, paths_arg, print_summary
+
+    check_many(args, ((args.batch, "--batch"), (args.classes, "--classes"), (args.start, "--start"),
+                      (args.end, "--end"), (args.profile, "--profile"), (args.streams, "--streams")))
+    s = vd.track(paths_arg(args), args.model, args.out, tracker=args.tracker, warmup_seconds=args.warmup_seconds,
+                 sample=args.sample, conf=0.25 if args.conf is None else args.conf,
+                 iou=0.45 if args.iou is None else args.iou, num_gpus=args.gpus_per_actor, **job_args(args))
+    return print_summary(s, args, "tracked boxes", f"{args.out}/tracks")
 
 
 class _TrackWriter:
@@ -68,6 +86,13 @@ class _TrackWriter:
 
 
 def run(args) -> int:
+    from ._detect_many import is_many
+
+    if is_many(args):
+        return run_many(args)
+    if len(args.video) > 1:
+        raise ValueError("several videos are written as Parquet into a folder: give --out DIR")
+    args.video = args.video[0]
     from ..config import heuristics
     from ..detection import DetectStats
     from ..progress import Progress

@@ -20,7 +20,7 @@ from typing import Any, Optional, Union
 
 from .planning import PathLike, Segment, plan
 
-__all__ = ["JobSummary", "detect", "quality", "embed", "model_fingerprint"]
+__all__ = ["JobSummary", "detect", "track", "quality", "embed", "vad", "audio_embed", "model_fingerprint"]
 
 
 @dataclass
@@ -148,7 +148,8 @@ def _model(model: Union[str, os.PathLike[str]]) -> tuple[Path, str, str]:
     return path, digest, f"{path.name}:{digest[:12]}"
 
 
-def _run_job(table: str, udf_cls: Any, paths: Any, out: Union[str, os.PathLike[str]], segment_seconds: float,
+def _run_job(table: str, udf_cls: Any, paths: Any, out: Union[str, os.PathLike[str]],
+             segment_seconds: Optional[float],
              model_entry: Optional[dict[str, Any]], parameters: dict[str, Any], udf_kwargs: dict[str, Any], *,
              concurrency: Optional[int], num_cpus: float, num_gpus: float, resume: bool, address: Optional[str],
              ray: Optional[bool], progress: Optional[bool], fault_marker: Optional[str]) -> JobSummary:
@@ -160,7 +161,8 @@ def _run_job(table: str, udf_cls: Any, paths: Any, out: Union[str, os.PathLike[s
     rows = plan(paths, segment_seconds)
     od = OutputDir(out, table)
     entry: dict[str, Any] = {"vxfast_version": __version__,
-                             "parameters": {"segment_seconds": float(segment_seconds), **parameters}}
+                             "parameters": {"segment_seconds": None if segment_seconds is None
+                                            else float(segment_seconds), **parameters}}
     if model_entry is not None:
         entry["model"] = model_entry
     od.prepare(entry, resume)
@@ -301,5 +303,142 @@ def embed(paths: Union[PathLike, Sequence[PathLike]], model: Union[str, os.PathL
                     ray=ray, progress=progress, fault_marker=_fault_marker)
 
 
-for _f in (detect, quality, embed):
+def _model_entry(model: Union[str, os.PathLike[str]]) -> tuple[dict[str, Any], str, str]:
+    path, digest, model_id = _model(model)
+    return {"name": path.name, "sha256": digest}, str(path), model_id
+
+
+def track(paths: Union[PathLike, Sequence[PathLike]], model: Union[str, os.PathLike[str]],
+          out: Union[str, os.PathLike[str]], *, tracker: str = "bytetrack",
+          tracker_params: Optional[dict[str, Any]] = None, segment_seconds: Optional[float] = None,
+          warmup_seconds: float = 10.0, sample: str = "all", conf: float = 0.25, iou: float = 0.45,
+          concurrency: Optional[int] = None, num_cpus: float = 1, num_gpus: float = 0, resume: bool = True,
+          address: Optional[str] = None, ray: Optional[bool] = None, progress: Optional[bool] = False,
+          _fault_marker: Optional[str] = None) -> JobSummary:
+    """Detections with track IDs (:func:`vxfast.track`) over many videos into ``OUT/tracks/*.parquet``:
+    the detections schema plus ``track_id`` (-1: no confirmed track).
+
+    A tracker's state runs through a video, so by default (``segment_seconds=None``) a video is one
+    segment and ``track_id`` is exactly :func:`vxfast.track`'s over the whole file. With
+    ``segment_seconds``, each segment's tracker starts ``warmup_seconds`` before it and only the
+    segment's own frames are written: the rows (frames, boxes) are the whole-file run's, and the
+    IDs are unique within (``video_id``, ``segment``); the same object has unrelated IDs in two
+    segments (equal to the whole-file IDs only when the warm-up reaches the video's start).
+
+    Args:
+        paths, model, out, sample, conf, iou: as :func:`detect` (``segment_seconds`` default None).
+        tracker, tracker_params: ``"bytetrack"`` or ``"ocsort"`` and its parameters (:class:`vxfast.Tracker`).
+        warmup_seconds: frames the tracker sees before a segment's start (>= 0; unused for whole videos).
+    {common}"""
+    from ..tracking import TRACKERS, Tracker
+    from .udfs import TrackUDF
+
+    _check_sample(sample)
+    if tracker not in TRACKERS:
+        raise ValueError(f"tracker={tracker!r} must be one of {list(TRACKERS)}")
+    params = dict(tracker_params or {})
+    Tracker(tracker, **params)  # checks the parameters here, not in every actor
+    warmup_seconds = _check_number("warmup_seconds", warmup_seconds, 0.0)
+    conf = _check_number("conf", conf, 0.0, 1.0)
+    iou = _check_number("iou", iou, 0.0, 1.0)
+    num_cpus, num_gpus = _check_resources(concurrency, num_cpus, num_gpus)
+    entry, path, model_id = _model_entry(model)
+    job = {"sample": sample, "conf": conf, "iou": iou, "tracker": tracker, "tracker_params": params,
+           "warmup_seconds": warmup_seconds}
+    return _run_job("tracks", TrackUDF, paths, out, segment_seconds, entry, job,
+                    {"model": path, "model_id": model_id, **job},
+                    concurrency=concurrency, num_cpus=num_cpus, num_gpus=num_gpus, resume=resume, address=address,
+                    ray=ray, progress=progress, fault_marker=_fault_marker)
+
+
+def vad(paths: Union[PathLike, Sequence[PathLike]], out: Union[str, os.PathLike[str]], *,
+        model: Optional[Union[str, os.PathLike[str]]] = None, threshold: float = 0.5, min_speech_ms: float = 250,
+        min_silence_ms: float = 100, speech_pad_ms: float = 30, neg_threshold: Optional[float] = None,
+        max_speech_s: float = float("inf"), segment_seconds: Optional[float] = None,
+        context_seconds: float = 60.0, concurrency: Optional[int] = None, num_cpus: float = 1,
+        resume: bool = True, address: Optional[str] = None, ray: Optional[bool] = None,
+        progress: Optional[bool] = False, _fault_marker: Optional[str] = None) -> JobSummary:
+    """Speech segments (:func:`vxfast.audio.vad`, Silero) over many files into ``OUT/vad/*.parquet``:
+    one row per speech segment, ``start``/``end`` seconds on the stream's clock (the video's pts).
+
+    Silero's state runs through the track, so by default (``segment_seconds=None``) a file is one
+    segment and the rows are exactly :func:`vxfast.audio.vad`'s. With ``segment_seconds``, a speech
+    segment belongs to the plan segment holding its start; each worker runs the model from
+    ``context_seconds`` before its segment to ``context_seconds`` after it, which is the whole-file
+    run when that reaches the track's ends (otherwise a boundary can move by a window or two where
+    the warmed state still differs, and a speech segment longer than the context after ``end`` is cut).
+
+    Args:
+        paths, out: as :func:`detect` (files with an audio stream).
+        model: Silero VAD ONNX (default: the shared ``models/silero_vad.onnx``).
+        threshold, min_speech_ms, min_silence_ms, speech_pad_ms, neg_threshold, max_speech_s: as
+            :func:`vxfast.audio.vad`.
+        context_seconds: audio the model sees on each side of a segment (>= 0).
+    {common}"""
+    from .udfs import AudioUDF
+
+    if model is None:
+        from ..shared_data import shared_path
+
+        model = shared_path("models/silero_vad.onnx")
+    threshold = _check_number("threshold", threshold, 0.0, 1.0)
+    if neg_threshold is not None:
+        neg_threshold = _check_number("neg_threshold", neg_threshold, 0.0, 1.0)
+    params: dict[str, Any] = {"threshold": threshold, "neg_threshold": neg_threshold,
+                              "min_speech_ms": _check_number("min_speech_ms", min_speech_ms, 0.0),
+                              "min_silence_ms": _check_number("min_silence_ms", min_silence_ms, 0.0),
+                              "speech_pad_ms": _check_number("speech_pad_ms", speech_pad_ms, 0.0),
+                              "max_speech_s": _check_number("max_speech_s", max_speech_s, 0.0),
+                              "context_seconds": _check_number("context_seconds", context_seconds, 0.0)}
+    num_cpus, _ = _check_resources(concurrency, num_cpus, 0)
+    entry, path, model_id = _model_entry(model)
+    return _run_job("vad", AudioUDF, paths, out, segment_seconds, entry, params,
+                    {"task": "vad", "model": path, "model_id": model_id, "params": params},
+                    concurrency=concurrency, num_cpus=num_cpus, num_gpus=0, resume=resume, address=address,
+                    ray=ray, progress=progress, fault_marker=_fault_marker)
+
+
+def audio_embed(paths: Union[PathLike, Sequence[PathLike]], model: Union[str, os.PathLike[str]],
+                out: Union[str, os.PathLike[str]], *, frontend: Optional[str] = "openwakeword",
+                window: Optional[float] = None, hop: Optional[float] = None, batch: int = 64,
+                segment_seconds: Optional[float] = None, concurrency: Optional[int] = None, num_cpus: float = 1,
+                resume: bool = True, address: Optional[str] = None, ray: Optional[bool] = None,
+                progress: Optional[bool] = False, _fault_marker: Optional[str] = None) -> JobSummary:
+    """Audio window embeddings (:func:`vxfast.audio.embed`) over many files into
+    ``OUT/audio_embeddings/*.parquet``: one row per window (``start``/``end`` seconds on the
+    stream's clock), the vector as ``list<float32>``.
+
+    Windows are on the whole file's grid (every ``hop`` from the track's first sample); a window
+    belongs to the segment holding its start, and each worker decodes exactly the samples its
+    windows cover, so any ``segment_seconds`` gives the whole-file run's windows (values to the
+    float rounding of another batch split and of AAC decoding after a seek, ~1e-5).
+
+    Args:
+        paths, out: as :func:`detect` (files with an audio stream).
+        model: an audio embedding ONNX model (e.g. the shared ``models/speech_embedding.onnx``).
+        frontend: a preset of :func:`vxfast.audio.embed` (``"openwakeword"``, ``"fbank"``,
+            ``"wespeaker"``, ``"whisper"``) or None (raw samples).
+        window, hop, batch: as :func:`vxfast.audio.embed` (no ``segments``: windows cover the track).
+    {common}"""
+    from ..audio._windowing import resolve_frontend
+    from .udfs import AudioUDF
+
+    if frontend is not None and not isinstance(frontend, str):
+        raise ValueError(f"frontend={frontend!r}: a distributed job takes a preset name or None")
+    resolve_frontend(frontend)  # checks the name here
+    for name, v in (("window", window), ("hop", hop)):
+        if v is not None:
+            _check_number(name, v, 1e-6)
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch={batch!r} must be an int >= 1")
+    num_cpus, _ = _check_resources(concurrency, num_cpus, 0)
+    entry, path, model_id = _model_entry(model)
+    params: dict[str, Any] = {"frontend": frontend, "window": window, "hop": hop}
+    return _run_job("audio_embeddings", AudioUDF, paths, out, segment_seconds, entry, params,
+                    {"task": "embed", "model": path, "model_id": model_id, "params": {**params, "batch": batch}},
+                    concurrency=concurrency, num_cpus=num_cpus, num_gpus=0, resume=resume, address=address,
+                    ray=ray, progress=progress, fault_marker=_fault_marker)
+
+
+for _f in (detect, track, quality, embed, vad, audio_embed):
     _f.__doc__ = (_f.__doc__ or "").replace("    {common}", _COMMON_ARGS.rstrip("\n"))

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = ["OutputDir", "detections_schema", "frames_schema", "errors_schema", "quality_schema",
-           "embeddings_schema", "read_table",
+           "embeddings_schema", "tracks_schema", "vad_schema", "audio_embeddings_schema", "read_table",
            "MANIFEST", "SCHEMA_VERSION"]
 
 MANIFEST = "manifest.json"
@@ -45,6 +45,35 @@ def detections_schema() -> pa.Schema:
                       ("class_name", pa.string()), ("score", pa.float32()), ("x1", pa.float32()),
                       ("y1", pa.float32()), ("x2", pa.float32()), ("y2", pa.float32()),
                       ("model_id", pa.string())])
+
+
+def tracks_schema() -> pa.Schema:
+    """``OUT/tracks``: the detections schema plus ``track_id`` int64 (-1: no confirmed track)."""
+    import pyarrow as pa
+
+    return detections_schema().append(pa.field("track_id", pa.int64()))
+
+
+def _span_key() -> list:
+    import pyarrow as pa
+
+    return [("video_id", pa.string()), ("path", pa.string()), ("segment", pa.int32()), ("start", pa.float64()),
+            ("end", pa.float64())]
+
+
+def vad_schema() -> pa.Schema:
+    """``OUT/vad``: one row per speech segment, ``start``/``end`` in seconds on the stream's clock."""
+    import pyarrow as pa
+
+    return pa.schema(_span_key() + [("model_id", pa.string())])
+
+
+def audio_embeddings_schema() -> pa.Schema:
+    """``OUT/audio_embeddings``: one row per audio window (``start``/``end`` seconds on the stream's
+    clock), the model's output as ``list<float32>``."""
+    import pyarrow as pa
+
+    return pa.schema(_span_key() + [("embedding", pa.list_(pa.float32())), ("model_id", pa.string())])
 
 
 def frames_schema() -> pa.Schema:
@@ -139,7 +168,7 @@ class OutputDir:
         import pyarrow.parquet as pq
 
         fp = self.frames_path(video_id, segment)
-        frames = pq.read_metadata(fp).num_rows if fp.exists() else 0
+        frames = pq.read_metadata(fp).num_rows if self.table == "detections" and fp.exists() else 0
         return frames, pq.read_metadata(self.data_path(video_id, segment)).num_rows
 
     # -- the driver, once per job ----------------------------------------------------------------
@@ -244,12 +273,13 @@ def read_table(out: Union[str, os.PathLike[str]], table: str = "detections") -> 
     import pyarrow.parquet as pq
 
     schemas = {"detections": detections_schema, "frames": frames_schema, "errors": errors_schema,
-               "embeddings": embeddings_schema, "quality": quality_schema}
+               "embeddings": embeddings_schema, "quality": quality_schema, "tracks": tracks_schema,
+               "vad": vad_schema, "audio_embeddings": audio_embeddings_schema}
     d = Path(out) / table
     files = sorted(d.glob("*.parquet")) if d.exists() else []
     parts = [pq.read_table(f) for f in files]
     if not parts:
         return schemas[table]().empty_table() if table in schemas else pa.table({})
     t = pa.concat_tables(parts)
-    keys = [k for k in ("video_id", "segment", "frame") if k in t.column_names]
+    keys = [k for k in ("video_id", "segment", "frame", "start") if k in t.column_names]
     return t.sort_by([(k, "ascending") for k in keys]) if keys else t

@@ -141,7 +141,8 @@ def _time_span(path: str) -> tuple[float, float]:
         return 0.0, 0.0
 
 
-def plan(paths_or_glob: Union[PathLike, Sequence[PathLike]], segment_seconds: float = 60) -> list[Segment]:
+def plan(paths_or_glob: Union[PathLike, Sequence[PathLike]],
+         segment_seconds: Optional[float] = 60) -> list[Segment]:
     """One :class:`Segment` per (video, ``segment_seconds`` of its time), in path then time order.
 
     Only container headers are read (``seek_mode="approximate"``: no packet scan) plus 2 MiB per
@@ -153,11 +154,12 @@ def plan(paths_or_glob: Union[PathLike, Sequence[PathLike]], segment_seconds: fl
     Args:
         paths_or_glob: a path, a glob, a directory, a URL FFmpeg can read, or a sequence of them
             (:func:`expand_paths`).
-        segment_seconds: length of a segment, > 0.
+        segment_seconds: length of a segment, > 0; None: one segment per video (the whole file,
+            for jobs whose state runs through a video: tracking, voice activity).
     """
-    if isinstance(segment_seconds, bool) or not isinstance(segment_seconds, (int, float)) \
-            or not math.isfinite(segment_seconds) or segment_seconds <= 0:
-        raise ValueError(f"segment_seconds={segment_seconds!r} must be a finite number > 0")
+    s = segment_seconds
+    if s is not None and (isinstance(s, bool) or not isinstance(s, (int, float)) or not math.isfinite(s) or s <= 0):
+        raise ValueError(f"segment_seconds={segment_seconds!r} must be a finite number > 0 or None")
     rows: list[Segment] = []
     seen: set[str] = set()
     for path in expand_paths(paths_or_glob):
@@ -165,6 +167,9 @@ def plan(paths_or_glob: Union[PathLike, Sequence[PathLike]], segment_seconds: fl
         if vid in seen:  # the same bytes under another name: outputs are keyed by content, run once
             continue
         seen.add(vid)
+        if segment_seconds is None:  # no header read: one row for the whole file
+            rows.append(Segment(vid, path, 0, 0.0, None))
+            continue
         t0, duration = _time_span(path)
         n = max(1, math.ceil(duration / segment_seconds - 1e-9)) if duration > 0 else 1
         for k in range(n):

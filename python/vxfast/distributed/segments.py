@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from ..model import Model
 
-__all__ = ["SegmentResult", "segment_range", "detect_segment", "quality_segment", "embed_segment"]
+__all__ = ["SegmentResult", "segment_range", "detect_segment", "track_segment", "quality_segment",
+           "embed_segment"]
 
 #: Sampling modes a segmented job accepts. "all" and "keyframes" select the same frames as one
 #: pass over the file; "every:N" and "fps:X" restart their grid at each segment's first frame.
@@ -54,8 +55,67 @@ class SegmentResult:
     seconds: float
 
 
-def _empty(schema: pa.Schema) -> pa.Table:
-    return schema.empty_table()
+def _detection_tables(model_id: str, row: dict[str, Any], results: Any, keep_from: Optional[float],
+                      keyframes_of: Any, tracked: bool) -> tuple[pa.Table, pa.Table]:
+    """The detections (or tracks) table and the frames table of one segment from an iterator of
+    :class:`vxfast.Detections`; frames with ``pts < keep_from - 1e-9`` (a tracker's warm-up) are
+    dropped with the boundary rule of ``VideoReader.frames``."""
+    import pyarrow as pa
+
+    from .outputs import detections_schema, frames_schema, tracks_schema
+
+    video_id, path, seg = str(row["video_id"]), str(row["path"]), int(row["segment"])
+    frame_idx: list[int] = []
+    frame_pts: list[float] = []
+    frame_rows: list[int] = []
+    boxes: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    cls: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
+    names: list[str] = []
+    for d in results:
+        if keep_from is not None and d.pts < keep_from - 1e-9:
+            continue
+        n = len(d)
+        frame_idx.append(int(d.index))
+        frame_pts.append(float(d.pts))
+        frame_rows.append(n)
+        if n:
+            boxes.append(d.xyxy)
+            scores.append(d.scores)
+            cls.append(d.class_ids)
+            names += d.class_names.tolist()
+            if tracked:
+                ids.append(np.asarray(d.tracker_id, np.int64))
+    kf = keyframes_of()  # the packet index exact mode built at open: no extra read
+    keyframes = (np.isin(np.asarray(frame_idx, np.int64), np.asarray(kf, np.int64)) if kf is not None
+                 else np.zeros(len(frame_idx), bool))
+    nf, nd = len(frame_idx), len(names)
+    frames = pa.table({"video_id": [video_id] * nf, "path": [path] * nf,
+                       "segment": np.full(nf, seg, np.int32), "frame": np.asarray(frame_idx, np.int64),
+                       "pts": np.asarray(frame_pts, np.float64), "keyframe": keyframes,
+                       "rows": np.asarray(frame_rows, np.int32)}, schema=frames_schema())
+    schema = tracks_schema() if tracked else detections_schema()
+    if not nd:
+        return schema.empty_table(), frames
+    xyxy = np.concatenate(boxes).astype(np.float32, copy=False)
+    per_frame = np.asarray(frame_rows)
+    cols: dict[str, Any] = {
+        "video_id": [video_id] * nd, "path": [path] * nd, "segment": np.full(nd, seg, np.int32),
+        "frame": np.repeat(np.asarray(frame_idx, np.int64), per_frame),
+        "pts": np.repeat(np.asarray(frame_pts, np.float64), per_frame),
+        "class_id": np.concatenate(cls).astype(np.int32), "class_name": names,
+        "score": np.concatenate(scores).astype(np.float32),
+        "x1": xyxy[:, 0], "y1": xyxy[:, 1], "x2": xyxy[:, 2], "y2": xyxy[:, 3],
+        "model_id": [model_id] * nd}
+    if tracked:
+        cols["track_id"] = np.concatenate(ids)
+    return pa.table(cols, schema=schema), frames
+
+
+def _opened_past_end(reader: Any, start: Optional[float]) -> bool:
+    info = reader.info
+    return start is not None and info.duration > 0 and start >= info.start_time + info.duration
 
 
 def detect_segment(model: Model, model_id: str, row: dict[str, Any], *, sample: str, conf: float,
@@ -64,61 +124,41 @@ def detect_segment(model: Model, model_id: str, row: dict[str, Any], *, sample: 
 
     Raises whatever opening or decoding the video raises (the caller records it as the segment's
     error)."""
-    import pyarrow as pa
-
     from ..detection import detect
     from ..video import VideoReader
-    from .outputs import detections_schema, frames_schema
 
     t0 = time.perf_counter()
-    video_id, path, seg = str(row["video_id"]), str(row["path"]), int(row["segment"])
     start, end = segment_range(row)
-    frame_idx: list[int] = []
-    frame_pts: list[float] = []
-    frame_rows: list[int] = []
-    boxes: list[np.ndarray] = []
-    scores: list[np.ndarray] = []
-    cls: list[np.ndarray] = []
-    names: list[str] = []
-    with VideoReader(path, threads=decoder_threads) as reader:
-        info = reader.info
-        if start is not None and info.duration > 0 and start >= info.start_time + info.duration:
-            it: Any = iter(())  # planned from a header that promised more time than the packets hold
-        else:
-            it = detect(reader, model, sample=sample, conf=conf, iou=iou, start=start, end=end)
-        for d in it:
-            n = len(d)
-            frame_idx.append(int(d.index))
-            frame_pts.append(float(d.pts))
-            frame_rows.append(n)
-            if n:
-                boxes.append(d.xyxy)
-                scores.append(d.scores)
-                cls.append(d.class_ids)
-                names += d.class_names.tolist()
-        kf = reader.keyframe_indices  # the packet index exact mode built at open: no extra read
-    keyframes = (np.isin(np.asarray(frame_idx, np.int64), np.asarray(kf, np.int64)) if kf is not None
-                 else np.zeros(len(frame_idx), bool))
-    nf, nd = len(frame_idx), len(names)
-    frames = pa.table({"video_id": [video_id] * nf, "path": [path] * nf,
-                       "segment": np.full(nf, seg, np.int32), "frame": np.asarray(frame_idx, np.int64),
-                       "pts": np.asarray(frame_pts, np.float64), "keyframe": keyframes,
-                       "rows": np.asarray(frame_rows, np.int32)}, schema=frames_schema())
-    if nd:
-        xyxy = np.concatenate(boxes).astype(np.float32, copy=False)
-        per_frame = np.asarray(frame_rows)
-        table = pa.table({
-            "video_id": [video_id] * nd, "path": [path] * nd, "segment": np.full(nd, seg, np.int32),
-            "frame": np.repeat(np.asarray(frame_idx, np.int64), per_frame),
-            "pts": np.repeat(np.asarray(frame_pts, np.float64), per_frame),
-            "class_id": np.concatenate(cls).astype(np.int32), "class_name": names,
-            "score": np.concatenate(scores).astype(np.float32),
-            "x1": xyxy[:, 0], "y1": xyxy[:, 1], "x2": xyxy[:, 2], "y2": xyxy[:, 3],
-            "model_id": [model_id] * nd}, schema=detections_schema())
-    else:
-        table = _empty(detections_schema())
-    return SegmentResult(table, frames, nf, nd, time.perf_counter() - t0)
+    with VideoReader(str(row["path"]), threads=decoder_threads) as reader:
+        # past the end: planned from a header that promised more time than the packets hold
+        it: Any = iter(()) if _opened_past_end(reader, start) else detect(
+            reader, model, sample=sample, conf=conf, iou=iou, start=start, end=end)
+        table, frames = _detection_tables(model_id, row, it, None, lambda: reader.keyframe_indices, False)
+    return SegmentResult(table, frames, frames.num_rows, table.num_rows, time.perf_counter() - t0)
 
+
+def track_segment(model: Model, model_id: str, row: dict[str, Any], *, tracker: str,
+                  tracker_params: Optional[dict[str, Any]], warmup_seconds: float, sample: str, conf: float,
+                  iou: float, decoder_threads: Optional[int]) -> SegmentResult:
+    """Detections with track IDs (:func:`vxfast.track`) over one plan row's frames.
+
+    The tracker starts ``warmup_seconds`` before the segment (at the file's start for segment 0)
+    and runs up to ``end``; only the frames with ``start <= pts`` are kept, so the rows partition
+    the file's frames as in a detect job. IDs are those of a tracker started at the warm-up: the
+    whole file's (:func:`vxfast.track`) when the warm-up reaches back to the first frame, else
+    meaningful within the segment only (docs/distributed.md)."""
+    from ..tracking import track
+    from ..video import VideoReader
+
+    t0 = time.perf_counter()
+    start, end = segment_range(row)
+    warm = None if start is None or start - warmup_seconds <= 0 else start - warmup_seconds
+    with VideoReader(str(row["path"]), threads=decoder_threads) as reader:
+        it: Any = iter(()) if _opened_past_end(reader, start) else track(
+            reader, model, tracker, sample=sample, tracker_params=tracker_params, conf=conf, iou=iou,
+            start=warm, end=end)
+        table, frames = _detection_tables(model_id, row, it, start, lambda: reader.keyframe_indices, True)
+    return SegmentResult(table, None, frames.num_rows, table.num_rows, time.perf_counter() - t0)
 
 
 def _base_columns(row: dict[str, Any], index: np.ndarray, pts: np.ndarray) -> dict[str, Any]:

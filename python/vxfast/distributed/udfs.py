@@ -20,7 +20,7 @@ import numpy as np
 
 from .segments import SegmentResult
 
-__all__ = ["DetectUDF", "QualityUDF", "EmbedUDF", "SUMMARY_COLUMNS"]
+__all__ = ["DetectUDF", "TrackUDF", "QualityUDF", "EmbedUDF", "AudioUDF", "SUMMARY_COLUMNS"]
 
 #: Columns of the summary rows a UDF returns (one row per plan row).
 SUMMARY_COLUMNS = ("video_id", "segment", "status", "frames", "rows", "seconds")
@@ -166,3 +166,75 @@ class EmbedUDF(_SegmentUDF):
 
         return embed_segment(self.model, self.model_id, row, sample=self.sample, normalize=self.normalize,
                              output=self.output, batch_size=self.batch_size, decoder_threads=self.decoder_threads)
+
+
+class TrackUDF(DetectUDF):
+    """:func:`vxfast.track` over plan rows into ``OUT/tracks`` (detections + ``track_id``).
+
+    Args:
+        tracker, tracker_params: as :func:`vxfast.track`.
+        warmup_seconds: the tracker starts this long before the segment (docs/distributed.md: what
+            IDs mean across segments).
+        model, out, model_id, sample, conf, iou, num_cpus, num_gpus, fault_marker: as :class:`DetectUDF`.
+    """
+
+    table = "tracks"
+
+    def __init__(self, model: str, out: str, model_id: str, *, tracker: str = "bytetrack",
+                 tracker_params: Optional[dict[str, Any]] = None, warmup_seconds: float = 10.0,
+                 sample: str = "all", conf: float = 0.25, iou: float = 0.45, num_cpus: float = 1,
+                 num_gpus: Optional[float] = 0, fault_marker: Optional[str] = None) -> None:
+        super().__init__(model, out, model_id, sample=sample, conf=conf, iou=iou, num_cpus=num_cpus,
+                         num_gpus=num_gpus, fault_marker=fault_marker)
+        self.tracker, self.tracker_params = tracker, dict(tracker_params or {})
+        self.warmup_seconds = float(warmup_seconds)
+
+    def process(self, row: dict[str, Any]) -> SegmentResult:
+        from .segments import track_segment
+
+        return track_segment(self.model, self.model_id, row, tracker=self.tracker,
+                             tracker_params=self.tracker_params, warmup_seconds=self.warmup_seconds,
+                             sample=self.sample, conf=self.conf, iou=self.iou, decoder_threads=self.decoder_threads)
+
+
+class AudioUDF(_SegmentUDF):
+    """An audio model over plan rows, on the audio clock (:mod:`vxfast.distributed.audio_segments`):
+    ``task="vad"`` (Silero, :func:`vxfast.audio.vad`) into ``OUT/vad``, ``task="embed"``
+    (:func:`vxfast.audio.embed`) into ``OUT/audio_embeddings``. CPU only; onnxruntime's threads are
+    the actor's CPUs.
+
+    Args:
+        task: ``"vad"`` or ``"embed"``.
+        model: the ONNX file (Silero VAD; an audio embedding model).
+        params: ``vad``: ``context_seconds`` and :func:`vxfast.audio.vad`'s thresholds; ``embed``:
+            ``frontend`` (a preset name or None), ``window``, ``hop``, ``batch``.
+    """
+
+    tables = {"vad": "vad", "embed": "audio_embeddings"}
+
+    def __init__(self, task: str, model: str, out: str, model_id: str, *, params: dict[str, Any],
+                 num_cpus: float = 1, num_gpus: Optional[float] = 0, fault_marker: Optional[str] = None) -> None:
+        self.table = self.tables[task]
+        super().__init__(out, fault_marker)
+        self.task, self.model_id, self.params = task, model_id, dict(params)
+        threads = max(1, int(num_cpus))
+        if task == "vad":
+            from ..audio import VadModel
+
+            self.model: Any = VadModel(model, threads=threads)
+            self.frontend = None
+        else:
+            from ..audio._windowing import resolve_frontend
+            from ..model import Model
+
+            self.model = Model(model, providers="cpu", threads=threads, warmup=0)
+            self.frontend = resolve_frontend(self.params.pop("frontend"))
+
+    def process(self, row: dict[str, Any]) -> SegmentResult:
+        from .audio_segments import audio_embed_segment, vad_segment
+
+        if self.task == "vad":
+            p = dict(self.params)
+            context = p.pop("context_seconds")
+            return vad_segment(self.model, self.model_id, row, context_seconds=context, params=p)
+        return audio_embed_segment(self.model, self.model_id, row, frontend=self.frontend, **self.params)
