@@ -103,7 +103,7 @@ class AudioReader:
             None = vxfast's choice (:func:`vxfast.config.heuristics.audio_decode_threads`: 1, the
             bit-exact sequential decode); 0 = one per core
             (:func:`~vxfast.config.heuristics.audio_parallel_decode_threads`); k >= 1 = k. With
-            k > 1 the packets are cut into ~6-second blocks decoded side by side, each after two
+            k > 1 the packets are cut into blocks of 64 (~1.5 s) decoded side by side, each after two
             packets of pre-roll: the samples equal the sequential decode's exactly, except in bands
             the encoder coded as PNS (perceptual noise substitution, e.g. FFmpeg's ``aac`` encoder
             on noisy sound), whose noise is a different random draw of the same energy. Times,
