@@ -46,6 +46,13 @@ def vxfast_read(path):
         return r.read()
 
 
+def vxfast_read_parallel(path):
+    import vxfast
+
+    with vxfast.AudioReader(path, threads=0) as r:
+        return r.read()
+
+
 def vxfast_chunks(path):
     import vxfast
 
@@ -99,7 +106,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-librosa", action="store_true")
     args = ap.parse_args()
-    fns = {"vxfast read": vxfast_read, "vxfast chunks(30 s)": vxfast_chunks, "PyAV + AudioResampler": pyav_resample,
+    fns = {"vxfast read": vxfast_read, "vxfast read(threads=0, parallel AAC)": vxfast_read_parallel,
+           "vxfast chunks(30 s)": vxfast_chunks, "PyAV + AudioResampler": pyav_resample,
            "vxfast chunks, native 44.1 kHz stereo (decode floor)": vxfast_native,
            "ffmpeg -f null (decode floor)": ffmpeg_null}
     if not args.no_librosa:

@@ -3,7 +3,8 @@ AAC track, in one process, alternated round by round; medians of wall and CPU ti
 
     python bench/bench_audio_whisper.py [--minutes 60] [--rounds 3]
 
-- vxfast: ``AudioReader(path).read()`` + ``vxfast.audio.log_mel`` (threads: auto, and 1);
+- vxfast: ``AudioReader(path).read()`` + ``vxfast.audio.log_mel`` (threads: auto, and 1), and with the
+  parallel AAC decode (``AudioReader(path, threads=0)``: one decoder per core);
 - PyAV decode + ``AudioResampler`` (faster-whisper's ``decode_audio``) + faster-whisper's numpy
   ``FeatureExtractor`` (what faster-whisper's ``transcribe`` runs before the model);
 - ``librosa.load(sr=16000)`` + ``librosa.feature.melspectrogram`` with Whisper's parameters (n_fft 400,
@@ -23,10 +24,10 @@ from pathlib import Path
 from bench_audio_decode import cpu, librosa_load, make_track, pyav_resample
 
 
-def vxfast_whisper(path, threads: int = 0):
+def vxfast_whisper(path, threads: int = 0, decode_threads=None):
     import vxfast
 
-    with vxfast.AudioReader(path) as r:
+    with vxfast.AudioReader(path, threads=decode_threads) as r:
         return vxfast.audio.log_mel(r.read(), threads=threads)
 
 
@@ -56,6 +57,7 @@ def main() -> None:
     args = ap.parse_args()
     fns = {"vxfast read + log_mel": vxfast_whisper,
            "vxfast read + log_mel(threads=1)": lambda p: vxfast_whisper(p, threads=1),
+           "vxfast read(threads=0, parallel AAC) + log_mel": lambda p: vxfast_whisper(p, decode_threads=0),
            "PyAV + AudioResampler + faster-whisper FeatureExtractor": faster_whisper_features,
            "librosa.load + librosa.feature.melspectrogram (Whisper's parameters)": librosa_whisper}
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,9 +18,10 @@ const uint8_t* const kFlush[1] = {nullptr};
 constexpr double kForwardSeconds = 3.0;  // closer than this ahead: decode forward instead of seeking
 }  // namespace
 
-AudioCursor::AudioCursor(const std::string& path, int stream, int out_rate, int out_channels)
-    : src_(path, stream) {
+AudioCursor::AudioCursor(const std::string& path, int stream, int out_rate, int out_channels, int threads)
+    : src_(path, stream, threads) {
   if (out_rate < 0 || out_rate > 1000000) throw std::invalid_argument("sample_rate=" + std::to_string(out_rate) + " must be in 1..1000000");
+  if (threads < 1 || threads > 256) throw std::invalid_argument("threads=" + std::to_string(threads) + " must be in 1..256");
   if (out_channels < 0 || out_channels > 64) throw std::invalid_argument("channels=" + std::to_string(out_channels) + " must be in 1..64");
   in_rate_ = src_.info().sample_rate;
   out_rate_ = out_rate > 0 ? out_rate : in_rate_;

@@ -26,8 +26,9 @@ namespace vxfast {
 // gives (to float rounding). Not thread-safe.
 class AudioCursor {
  public:
-  // out_rate / out_channels 0: the stream's own.
-  AudioCursor(const std::string& path, int stream, int out_rate, int out_channels);
+  // out_rate / out_channels 0: the stream's own. threads > 1: AAC-LC decodes on that many threads
+  // (AudioSource); resampling and the timeline stay on the calling thread.
+  AudioCursor(const std::string& path, int stream, int out_rate, int out_channels, int threads = 1);
 
   const AudioInfo& info() const { return src_.info(); }
   const AudioStats& stats() { return src_.stats(); }

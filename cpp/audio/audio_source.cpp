@@ -11,7 +11,8 @@
 
 namespace vxfast {
 
-AudioSource::AudioSource(const std::string& path, int stream) : path_(path), want_stream_(stream) {
+AudioSource::AudioSource(const std::string& path, int stream, int threads)
+    : path_(path), want_stream_(stream), threads_(threads) {
   if (path.find("://") == std::string::npos) {
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) throw VideoError(path + ": no such file");
@@ -85,6 +86,9 @@ void AudioSource::open() {
 }
 
 void AudioSource::rewind() {
+  par_.reset();
+  history_.clear();
+  frames_lc_ = true;
   dec_.reset();
   fmt_.reset();
   open();
@@ -107,6 +111,10 @@ bool AudioSource::feed() {
       ++stats_.corrupt_packets;
       continue;
     }
+    if (threads_ > 1) {
+      history_.emplace_back(av_packet_clone(pkt_.get()));
+      if (history_.size() > static_cast<size_t>(ParallelAacDecode::kPrerollPackets)) history_.pop_front();
+    }
     err = avcodec_send_packet(dec_.get(), pkt_.get());
     if (err < 0 && err != AVERROR(EAGAIN)) {
       ++stats_.corrupt_packets;  // the decoder rejected it; the timeline check fills the hole
@@ -116,11 +124,27 @@ bool AudioSource::feed() {
   }
 }
 
+bool AudioSource::parallel_ready() const {
+  // The first frame has come out (so the decoder has read the stream's real configuration: implicit
+  // SBR shows up as 2048-sample frames) and everything says plain AAC-LC.
+  return threads_ > 1 && !eof_sent_ && stats_.frames > 0 && frames_lc_ &&
+         history_.size() == static_cast<size_t>(ParallelAacDecode::kPrerollPackets) && dec_->codec_id == AV_CODEC_ID_AAC &&
+         dec_->profile == kProfileAacLow;
+}
+
 bool AudioSource::next(AVFrame* frame, double& pts) {
+  if (par_) {
+    try {
+      return par_->next(frame, pts, stats_);
+    } catch (const VideoError& e) {
+      throw VideoError(path_ + ": " + e.what());
+    }
+  }
   for (;;) {
     int err = avcodec_receive_frame(dec_.get(), frame);
     if (err == 0) {
       ++stats_.frames;
+      if (frame->nb_samples != 1024) frames_lc_ = false;
       if (frame_is_corrupt(frame)) ++stats_.corrupt_packets;
       if (frame->nb_samples <= 0 || frame->sample_rate <= 0) {
         av_frame_unref(frame);
@@ -136,11 +160,18 @@ bool AudioSource::next(AVFrame* frame, double& pts) {
       ++stats_.corrupt_packets;
       if (eof_sent_) return false;
     }
+    if (parallel_ready()) {  // the decoder is empty: the rest of the stream goes to the workers
+      par_ = std::make_unique<ParallelAacDecode>(fmt_.get(), info_.stream_index, threads_, std::move(history_));
+      history_.clear();
+      return next(frame, pts);
+    }
     if (!feed()) return false;
   }
 }
 
 bool AudioSource::seek(double t) {
+  par_.reset();  // its workers hold no demuxer state; what they decoded ahead is dropped
+  history_.clear();
   int64_t ts = static_cast<int64_t>(std::floor(t / av_q2d(tb_)));
   if (av_seek_frame(fmt_.get(), info_.stream_index, ts, AVSEEK_FLAG_BACKWARD) < 0) return false;
   avcodec_flush_buffers(dec_.get());

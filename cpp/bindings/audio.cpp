@@ -82,8 +82,9 @@ void bind_audio(py::module_& m) {
       });
 
   py::class_<AudioCursor>(m, "AudioCursor", "One decode position in one audio stream, resampled to float32")
-      .def(py::init<const std::string&, int, int, int>(), py::arg("path"), py::arg("stream"),
-           py::arg("sample_rate"), py::arg("channels"), py::call_guard<py::gil_scoped_release>())
+      .def(py::init<const std::string&, int, int, int, int>(), py::arg("path"), py::arg("stream"),
+           py::arg("sample_rate"), py::arg("channels"), py::arg("threads") = 1,
+           py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("info", [](const AudioCursor& c) {
         AudioInfo i = c.info();
         i.start_time = c.start_time();

@@ -92,6 +92,13 @@ inline bool frame_is_corrupt(const AVFrame* f) {
   return (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 || f->decode_error_flags != 0;
 }
 
+// FF_PROFILE_* became AV_PROFILE_* in FFmpeg 6.1 (libavcodec 60.31); the old names went in 7.0.
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 102)
+constexpr int kProfileAacLow = AV_PROFILE_AAC_LOW;
+#else
+constexpr int kProfileAacLow = FF_PROFILE_AAC_LOW;
+#endif
+
 // AVCodecParameters.channels was replaced by ch_layout in FFmpeg 5.1 (libavcodec 59.24) and removed
 // in 7.0.
 inline int codecpar_channels(const AVCodecParameters* p) {

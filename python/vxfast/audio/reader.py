@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 
 from .._core.audio import AudioCursor, AudioInfo
+from ..config import heuristics
 from ..errors import CorruptFrameWarning
 
 __all__ = ["AudioReader", "AudioChunk", "AudioInfo"]
@@ -98,6 +99,15 @@ class AudioReader:
             FFmpeg's default layout for it.
         stream: which audio stream: None = FFmpeg's best, k = the k-th audio stream (0-based, in
             container order; ``info.stream_index`` is its index among all streams).
+        threads: decoder threads for an AAC-LC stream (other codecs always decode on one thread).
+            None = vxfast's choice (:func:`vxfast.config.heuristics.audio_decode_threads`: 1, the
+            bit-exact sequential decode); 0 = one per core
+            (:func:`~vxfast.config.heuristics.audio_parallel_decode_threads`); k >= 1 = k. With
+            k > 1 the packets are cut into blocks of 64 (~1.5 s) decoded side by side, each after two
+            packets of pre-roll: the samples equal the sequential decode's exactly, except in bands
+            the encoder coded as PNS (perceptual noise substitution, e.g. FFmpeg's ``aac`` encoder
+            on noisy sound), whose noise is a different random draw of the same energy. Times,
+            counters, warnings and seeking are the same. Resampling stays on the calling thread.
 
     Raises:
         VideoError: the file is missing or unreadable, or has no audio stream (the message names the
@@ -115,8 +125,13 @@ class AudioReader:
     """
 
     def __init__(self, source: Source, sample_rate: Optional[int] = 16000, channels: Optional[int] = 1,
-                 stream: Optional[int] = None) -> None:
+                 stream: Optional[int] = None, threads: Optional[int] = None) -> None:
         self._path = _source_path(source)
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
+                                    or not 0 <= threads <= 256):
+            raise ValueError(f"threads={threads!r} must be None or an int in 0..256")
+        self._threads = (heuristics.audio_decode_threads() if threads is None
+                         else heuristics.audio_parallel_decode_threads() if threads == 0 else int(threads))
         self._rate_arg = _check_positive_int("sample_rate", sample_rate, 1_000_000)
         self._channels_arg = _check_positive_int("channels", channels, 64)
         if stream is not None and (isinstance(stream, bool) or not isinstance(stream, (int, np.integer))
@@ -128,7 +143,7 @@ class AudioReader:
         self._lock = threading.Lock()
 
     def _open(self) -> AudioCursor:
-        return AudioCursor(self._path, self._stream, self._rate_arg, self._channels_arg)
+        return AudioCursor(self._path, self._stream, self._rate_arg, self._channels_arg, self._threads)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> AudioReader:
