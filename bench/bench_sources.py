@@ -173,20 +173,24 @@ def bench_streams(n_sources: int, seconds: float, rounds: int, model_path: str) 
         loads.append(os.getloadavg()[0])
         # alternate which goes first, so a load that rises or falls over a round hits both alike
         for k in (("detect", "streams") if r % 2 == 0 else ("streams", "detect")):
-            res[k].append(detect_run() if k == "detect" else streams_run())
+            c0 = time.process_time()  # all threads: the work each way costs, whatever the load
+            res[k].append((*(detect_run() if k == "detect" else streams_run()), time.process_time() - c0))
         d, s = res["detect"][-1], res["streams"][-1]
         print(f"  round {r + 1}: load {loads[-1]:.1f}, detect {d[0] / d[1]:.2f} fps, Streams {s[0] / s[1]:.2f} fps "
-              f"({s[0] / s[1] / (d[0] / d[1]):.3f}x), p95 {s[2] * 1000:.0f} ms", flush=True)
+              f"({s[0] / s[1] / (d[0] / d[1]):.3f}x), p95 {s[2] * 1000:.0f} ms; CPU per frame detect "
+              f"{d[3] / d[0] * 1000:.0f} ms, Streams {s[3] / s[0] * 1000:.0f} ms", flush=True)
     fps = {k: statistics.median(r[0] / r[1] for r in v) for k, v in res.items()}
     ratio = statistics.median(s[0] / s[1] / (d[0] / d[1]) for s, d in zip(res["streams"], res["detect"]))
     p95 = statistics.median(r[2] for r in res["streams"])
+    cpu = {k: statistics.median(r[3] / r[0] for r in v) for k, v in res.items()}  # s per frame
     frames = {k: v[0][0] for k, v in res.items()}
     print(f"{n_sources} loopback sources x {clip.name} ({frames['detect'] // n_sources} frames each), "
           f"{Path(model_path).name} batch {n_sources}, median of {rounds} rounds")
     print(f"vxfast.detect over the files: {fps['detect']:.1f} fps; Streams: {fps['streams']:.1f} fps "
-          f"({ratio:.3f}x); Streams latency p95 {p95 * 1000:.0f} ms")
+          f"({ratio:.3f}x); Streams latency p95 {p95 * 1000:.0f} ms; CPU per frame: detect "
+          f"{cpu['detect'] * 1000:.0f} ms, Streams {cpu['streams'] * 1000:.0f} ms")
     return {"sources": n_sources, "clip": clip.name, "frames": frames, "fps": fps, "ratio": ratio,
-            "latency_p95_s": p95, "rounds": rounds, "load": loads,
+            "latency_p95_s": p95, "cpu_per_frame_s": cpu, "rounds": rounds, "load": loads,
             "per_round": {k: [list(x) for x in v] for k, v in res.items()}}
 
 
