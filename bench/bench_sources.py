@@ -5,19 +5,22 @@
 
 memory: decoding a video from memory (bytes, io.BytesIO, a non-seekable stream; custom AVIO
 context) vs decoding the same file from disk (FFmpeg's file protocol). Target >= 0.95x. Variants are
-interleaved within each round so machine noise hits all alike; each round's ratio is in-memory time
-over the file's time in that round, and the table shows the median ratio.
+interleaved within each round, each round starting one variant later, so machine noise hits all
+alike; each round's ratio is the file's time over the in-memory time in that round (a throughput
+ratio: > 1 is faster than the file), and the table shows the median ratio.
 
 streams: N loopback TCP sources (a 720p25 H.264 MPEG-TS clip served per connection by a local socket
 server, read with backpressure so every frame is inferred) into one YOLOv8n through vxfast.Streams,
-vs vxfast.detect over the same N files one after another, same model and batch. Target total fps
->= 0.9x; Streams' per-frame latency p95 (decode -> batch) is reported.
+vs vxfast.detect over the same N files one after another, same model and batch, the two alternating
+which goes first each round. Target total fps >= 0.9x; Streams' per-frame latency p95 (decode ->
+batch) is reported. Both print the 1-min load average per round (the machine may be shared).
 """
 from __future__ import annotations
 
 import argparse
 import io
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -74,23 +77,33 @@ def bench_memory(rounds: int, fmt: str) -> dict:
         "non-seekable": _decode(lambda: _Pipe(data), fmt),
     }
     times: dict[str, list[float]] = {k: [] for k in variants}
+    cpu: dict[str, list[float]] = {k: [] for k in variants}  # all threads' CPU seconds: less load-bound
     frames = {}
+    loads = []  # 1-min load average at each round's start: the machine is shared
     variants["file"]()  # warm the page cache and the decoder's first-use costs
-    for _ in range(rounds):
-        for k, run in variants.items():
-            t0 = time.perf_counter()
+    names = list(variants)
+    for r in range(rounds):
+        loads.append(os.getloadavg()[0])
+        for k in names[r % len(names):] + names[:r % len(names)]:  # each round starts one variant later
+            run = variants[k]
+            t0, c0 = time.perf_counter(), time.process_time()
             frames[k] = run()
             times[k].append(time.perf_counter() - t0)
+            cpu[k].append(time.process_time() - c0)
     assert len(set(frames.values())) == 1, frames
-    out = {"clip": path.name, "frames": frames["file"], "format": fmt, "rounds": rounds,
-           "median_s": {k: statistics.median(v) for k, v in times.items()},
+    out = {"clip": path.name, "frames": frames["file"], "format": fmt, "rounds": rounds, "load": loads,
+           "times_s": times, "median_s": {k: statistics.median(v) for k, v in times.items()},
            "ratio_vs_file": {k: statistics.median(f / t for f, t in zip(times["file"], v))
-                             for k, v in times.items() if k != "file"}}
-    print(f"{path.name}: {frames['file']} frames, format={fmt}, median of {rounds} rounds")
-    print(f"{'variant':<14}{'median s':>10}{'fps':>9}{'x file':>9}")
+                             for k, v in times.items() if k != "file"},
+           "cpu_s": cpu, "cpu_ratio_vs_file": {k: statistics.median(f / t for f, t in zip(cpu["file"], v))
+                                               for k, v in cpu.items() if k != "file"}}
+    print(f"{path.name}: {frames['file']} frames, format={fmt}, median of {rounds} rounds, "
+          f"load average {min(loads):.1f}-{max(loads):.1f}")
+    print(f"{'variant':<14}{'median s':>10}{'fps':>9}{'x file':>9}{'CPU s':>9}{'CPU x file':>12}")
     for k, v in out["median_s"].items():
         ratio = out["ratio_vs_file"].get(k, 1.0)
-        print(f"{k:<14}{v:>10.3f}{frames[k] / v:>9.1f}{ratio:>9.3f}")
+        cr = out["cpu_ratio_vs_file"].get(k, 1.0)
+        print(f"{k:<14}{v:>10.3f}{frames[k] / v:>9.1f}{ratio:>9.3f}{statistics.median(cpu[k]):>9.3f}{cr:>12.3f}")
     return out
 
 
@@ -155,19 +168,30 @@ def bench_streams(n_sources: int, seconds: float, rounds: int, model_path: str) 
         return n, time.perf_counter() - t0, 0.0
 
     res: dict[str, list] = {"streams": [], "detect": []}
-    for _ in range(rounds):
-        res["detect"].append(detect_run())
-        res["streams"].append(streams_run())
+    loads = []
+    for r in range(rounds):
+        loads.append(os.getloadavg()[0])
+        # alternate which goes first, so a load that rises or falls over a round hits both alike
+        for k in (("detect", "streams") if r % 2 == 0 else ("streams", "detect")):
+            c0 = time.process_time()  # all threads: the work each way costs, whatever the load
+            res[k].append((*(detect_run() if k == "detect" else streams_run()), time.process_time() - c0))
+        d, s = res["detect"][-1], res["streams"][-1]
+        print(f"  round {r + 1}: load {loads[-1]:.1f}, detect {d[0] / d[1]:.2f} fps, Streams {s[0] / s[1]:.2f} fps "
+              f"({s[0] / s[1] / (d[0] / d[1]):.3f}x), p95 {s[2] * 1000:.0f} ms; CPU per frame detect "
+              f"{d[3] / d[0] * 1000:.0f} ms, Streams {s[3] / s[0] * 1000:.0f} ms", flush=True)
     fps = {k: statistics.median(r[0] / r[1] for r in v) for k, v in res.items()}
     ratio = statistics.median(s[0] / s[1] / (d[0] / d[1]) for s, d in zip(res["streams"], res["detect"]))
     p95 = statistics.median(r[2] for r in res["streams"])
+    cpu = {k: statistics.median(r[3] / r[0] for r in v) for k, v in res.items()}  # s per frame
     frames = {k: v[0][0] for k, v in res.items()}
     print(f"{n_sources} loopback sources x {clip.name} ({frames['detect'] // n_sources} frames each), "
           f"{Path(model_path).name} batch {n_sources}, median of {rounds} rounds")
     print(f"vxfast.detect over the files: {fps['detect']:.1f} fps; Streams: {fps['streams']:.1f} fps "
-          f"({ratio:.3f}x); Streams latency p95 {p95 * 1000:.0f} ms")
+          f"({ratio:.3f}x); Streams latency p95 {p95 * 1000:.0f} ms; CPU per frame: detect "
+          f"{cpu['detect'] * 1000:.0f} ms, Streams {cpu['streams'] * 1000:.0f} ms")
     return {"sources": n_sources, "clip": clip.name, "frames": frames, "fps": fps, "ratio": ratio,
-            "latency_p95_s": p95, "rounds": rounds}
+            "latency_p95_s": p95, "cpu_per_frame_s": cpu, "rounds": rounds, "load": loads,
+            "per_round": {k: [list(x) for x in v] for k, v in res.items()}}
 
 
 def main(argv=None) -> int:

@@ -8,6 +8,10 @@ cd "$ROOT"
 need_apt=()
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v sox >/dev/null || need_apt+=(sox)
+# The RTSP tests' server (tests/gst_rtsp_server.py) runs on the system python: GStreamer's RTSP
+# server and its introspection data pull in plugins base/good/bad (openh264enc is in -bad).
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import gi' 2>/dev/null || need_apt+=(python3-gi)
+dpkg -s gir1.2-gst-rtsp-server-1.0 >/dev/null 2>&1 || need_apt+=(gir1.2-gst-rtsp-server-1.0)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "[vxfast setup] apt-get install ${need_apt[*]}"

@@ -111,3 +111,54 @@ class FFmpegTcpServer:
             self.proc.send_signal(signal.SIGCONT)
             self.proc.kill()
         self.proc.wait(10)
+
+
+GST_PYTHON = "/usr/bin/python3"  # the system python: Debian's python3-gi, not the venv
+_GST_SCRIPT = Path(__file__).with_name("gst_rtsp_server.py")
+
+
+def rtsp_server_unavailable() -> Optional[str]:
+    """Why the GStreamer RTSP server cannot run here (None when it can)."""
+    if not Path(GST_PYTHON).exists():
+        return f"{GST_PYTHON} not found (the RTSP server runs on Debian's python3-gi)"
+    r = subprocess.run([GST_PYTHON, str(_GST_SCRIPT), "--check"], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        return ("GStreamer RTSP server unavailable (apt-get install python3-gi gir1.2-gst-rtsp-server-1.0; "
+                f"scripts/setup_reference.sh does): {r.stderr.strip()}")
+    return None
+
+
+class RtspServer:
+    """GStreamer's gst-rtsp-server (tests/gst_rtsp_server.py) serving a live 25 fps H.264 test pattern
+    at rtsp://127.0.0.1:PORT/cam; ready once it accepts a TCP connection (polled)."""
+
+    def __init__(self, port: int, path: str = "/cam") -> None:
+        self.proc = subprocess.Popen([GST_PYTHON, str(_GST_SCRIPT), "--port", str(port), "--path", path],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        self.port = port
+        self.url = f"rtsp://127.0.0.1:{port}{path}"
+
+        def up() -> bool:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the RTSP server exited with {self.proc.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+
+        if not poll(up, timeout=30, step=0.02):
+            self.kill()
+            raise RuntimeError(f"the RTSP server did not listen on 127.0.0.1:{port}")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def cont(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.kill()
+        self.proc.wait(10)

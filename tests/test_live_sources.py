@@ -311,3 +311,18 @@ def test_cli_watch_prints_states_and_ends(make_video, capsys):
     assert main(["watch", str(clip), str(clip), "--interval", "0.2", "--json"]) == 0
     out = capsys.readouterr().out
     assert "ended" in out and "2 sources" in out
+
+
+def test_source_index_is_the_position_in_streams_and_none_for_a_lone_source(make_video):
+    clips = [ts_clip(make_video, rate=r, seconds=0.4) for r in (10, 25)]
+    lone = Source(clips[0], name="a", policy="queue")
+    f = lone.read(timeout=10)
+    assert f is not None and f.source_index is None  # a lone Source belongs to no list
+    srcs = [lone, Source(clips[1], name="b", policy="queue"), Source(clips[1], name="c", policy="queue")]
+    seen: dict[str, set] = {}
+    with Streams(srcs, batch=2, max_wait_ms=5) as st:
+        for batch in st:
+            for fr in batch:
+                seen.setdefault(fr.source, set()).add(fr.source_index)
+    # the same Source object, now batched: its frames carry its position in the list
+    assert seen == {"a": {0}, "b": {1}, "c": {2}}

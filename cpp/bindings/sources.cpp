@@ -4,6 +4,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include "bindings/bindings.h"
 #include "bindings/media_input.h"
 #include "common/errors.h"
@@ -20,14 +22,15 @@ namespace {
 
 struct PyLiveFrame {
   std::string source;
-  int source_index = -1;
+  std::optional<int> source_index;  // set by Streams only: a lone Source belongs to no list
   int64_t seq = -1, epoch = 0;
   double pts = 0, recv_time = 0;
   int width = 0, height = 0;
   py::object data;
 };
 
-py::object to_python(const LiveFrame& f, const std::string& name, const std::string& dtype, int index) {
+py::object to_python(const LiveFrame& f, const std::string& name, const std::string& dtype,
+                     std::optional<int> index) {
   auto* keep = new FramePool::Buffer(f.data);
   py::capsule owner(keep, [](void* p) { delete static_cast<FramePool::Buffer*>(p); });
   PyLiveFrame out;
@@ -109,7 +112,7 @@ class SourceCore {
       ok = src_->next(f, timeout);
     }
     if (!ok) return py::none();
-    return to_python(f, src_->name(), dtype_, 0);
+    return to_python(f, src_->name(), dtype_, std::nullopt);
   }
   void close() {
     py::gil_scoped_release nogil;
@@ -165,7 +168,9 @@ class BatcherCore {
 void bind_sources(py::module_& m) {
   py::class_<PyLiveFrame>(m, "LiveFrame", "One decoded frame of a live source.")
       .def_readonly("source", &PyLiveFrame::source, "the source's name")
-      .def_readonly("source_index", &PyLiveFrame::source_index, "position of the source in Streams")
+      .def_readonly("source_index", &PyLiveFrame::source_index,
+                    "position of the source in the Streams that batched the frame; None for a frame read from "
+                    "a Source directly")
       .def_readonly("seq", &PyLiveFrame::seq, "strictly increasing per source, across reconnections")
       .def_readonly("epoch", &PyLiveFrame::epoch, "1 for the first connection, +1 per reconnection")
       .def_readonly("pts", &PyLiveFrame::pts, "seconds on the stream's clock (restarts with the stream)")

@@ -116,6 +116,10 @@ void Demuxer::open(const MediaInput& input) {
 
 int Demuxer::read(AVPacket* pkt) {
   for (;;) {
+    // A read the deadline interrupted may still have returned a packet: on the error FFmpeg flushes
+    // the frame its parser held back (RTSP's H.264 does). The stream stalled all the same; reading
+    // on would wait a second read_timeout before the stall is seen.
+    if (deadline_->timed_out()) fail("reading", AVERROR_EXIT);
     deadline_->arm(opts_.read_timeout);
     int err = av_read_frame(fmt_.get(), pkt);
     if (err < 0) {

@@ -69,6 +69,14 @@ def _is_url(s: str) -> bool:
     return "://" in s and not s.startswith("file:")
 
 
+def _stream_index(frame: LiveFrame) -> int:
+    """The frame's position in the Streams that batched it (set on every frame a Streams yields)."""
+    i = frame.source_index
+    if i is None:
+        raise ValueError(f"frame {frame!r} was read from a lone Source: it has no source_index")
+    return i
+
+
 def _check_seconds(name: str, v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
         raise ValueError(f"{name}={v!r} must be a number of seconds > 0")
@@ -98,8 +106,10 @@ class Source:
         live: override the file/live decision (default: URLs are live, the rest are files).
 
     Frames (:class:`LiveFrame`) carry ``source``, ``seq`` (strictly increasing), ``epoch``, ``pts``
-    and ``recv_time`` (wall clock). Iterating yields frames until the source ends; a source that
-    failed for good (``max_attempts`` exhausted) raises :class:`VideoError` with its last error.
+    and ``recv_time`` (wall clock); ``source_index`` is None for frames read from a Source directly
+    (a :class:`Streams` sets it to the source's position in its list). Iterating yields frames until
+    the source ends; a source that failed for good (``max_attempts`` exhausted) raises
+    :class:`VideoError` with its last error.
     ``close()`` returns within about a second in any state. Thread-safe: one consumer iterates,
     any thread may call ``stats()``/``close()``.
     """
@@ -234,7 +244,8 @@ class Streams:
         preprocess: the spec for the model input (default: the model's letterbox); without a
             model, the ``preprocess`` of the sources made here.
 
-    Iterating yields lists (one per batch). ``stats()`` gives each source's :meth:`Source.stats`.
+    Iterating yields lists (one per batch); each frame's ``source_index`` is its source's position
+    in ``sources`` (its ``source`` is the name). ``stats()`` gives each source's :meth:`Source.stats`.
     Sources end independently; iteration ends when all are over (a failed source raises nothing
     here: see ``stats()``).
     """
@@ -315,7 +326,7 @@ class Streams:
             else:
                 out = self._detector.run(frames)
                 for f in frames:
-                    self._inferred[f.source_index] += 1
+                    self._inferred[_stream_index(f)] += 1
                 if self._trackers is not None:
                     for f, d in out:
                         self._trackers.assign(f, d)

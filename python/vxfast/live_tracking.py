@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
+from .live_sources import _stream_index
 from .tracking import Tracker
 
 __all__: list[str] = []
@@ -44,6 +45,6 @@ class _PerSourceTrackers:
         self.clocks = [_SourceClock() for _ in range(n)]
 
     def assign(self, frame: Any, detections: Any) -> None:
-        i = frame.source_index
+        i = _stream_index(frame)
         t = self.clocks[i].time(float(frame.pts), int(frame.epoch), float(frame.recv_time))
         self.trackers[i].assign(detections, t)

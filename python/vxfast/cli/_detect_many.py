@@ -88,6 +88,9 @@ def run_many(args) -> int:
         if flag is not None:
             raise ValueError(f"{name} applies to one video; over many, actors size their model to "
                              f"--cpus-per-actor/--gpus-per-actor")
+    if args.tracker is not None:
+        raise ValueError("--tracker: the Parquet output (--out DIR, globs, --ray) has no tracks; give the files or "
+                         "URLs with --out x.jsonl (vxfast.Streams, one tracker per source) or use `vxfast track`")
     use_ray = args.ray is not None
     address = args.ray or None
     s = vd.detect(args.video if len(args.video) > 1 else args.video[0], args.model, args.out,

@@ -15,6 +15,9 @@ def register(sub) -> None:
                    "under --out DIR (docs/distributed.md); or several sources (files, rtsp://, tcp://, udp://, "
                    "http(s):// URLs) through vxfast.Streams, batched by deadline (docs/sources.md)")
     p.add_argument("--seconds", type=float, default=None, help="several sources: stop after this long")
+    p.add_argument("--tracker", default=None, choices=["bytetrack", "ocsort"],
+                   help="sources through vxfast.Streams (several, a URL, or one file): one tracker per source; "
+                        "--out lines get the track ids (docs/sources.md)")
     p.add_argument("--model", required=True, help="model file or bare name (VXFAST_MODEL_DIR, models/)")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--sample", default="all", help="all, keyframes, every:N, fps:X, uniform:N")
@@ -103,21 +106,26 @@ def run_sources(args) -> int:
     f = open(args.out, "w") if args.out else None
     frames = dets = 0
     t0 = time.monotonic()
-    per_source: dict[str, int] = {}
+    tracks: dict[str, set[int]] = {}  # --tracker: the ids each source's tracker gave out
     try:
-        with Streams(args.video, model=args.model, batch=args.batch, conf=conf, iou=iou) as st, \
+        with Streams(args.video, model=args.model, batch=args.batch, conf=conf, iou=iou,
+                     tracker=args.tracker) as st, \
                 Progress(None, "detect", enabled=False if args.no_progress else None) as bar:
             for batch in st:
                 for frame, r in batch:
                     frames += 1
                     dets += len(r)
-                    per_source[frame.source] = per_source.get(frame.source, 0) + 1
+                    line = {"source": frame.source, "seq": frame.seq, "epoch": frame.epoch,
+                            "pts": round(frame.pts, 6), "recv_time": round(frame.recv_time, 6),
+                            "boxes": [[round(v, 2) for v in b] for b in r.xyxy.tolist()],
+                            "scores": [round(s, 5) for s in r.scores.tolist()],
+                            "class_ids": r.class_ids.tolist()}
+                    if args.tracker is not None:
+                        ids = r.tracker_id.tolist()  # one per box; -1: a detection no track took
+                        line["ids"] = ids
+                        tracks.setdefault(frame.source, set()).update(i for i in ids if i >= 0)
                     if f is not None:
-                        f.write(json.dumps({"source": frame.source, "seq": frame.seq, "epoch": frame.epoch,
-                                            "pts": round(frame.pts, 6), "recv_time": round(frame.recv_time, 6),
-                                            "boxes": [[round(v, 2) for v in b] for b in r.xyxy.tolist()],
-                                            "scores": [round(s, 5) for s in r.scores.tolist()],
-                                            "class_ids": r.class_ids.tolist()}) + "\n")
+                        f.write(json.dumps(line) + "\n")
                     bar.update()
                 if args.seconds is not None and time.monotonic() - t0 >= args.seconds:
                     break
@@ -126,8 +134,11 @@ def run_sources(args) -> int:
         if f is not None:
             f.close()
     wall = time.monotonic() - t0
+    if args.tracker is not None:
+        for s in stats:
+            s["tracks"] = len(tracks.get(s["name"], ()))
     summary = {"sources": stats, "frames": frames, "detections": dets, "wall_s": round(wall, 3),
-               "fps": round(frames / max(wall, 1e-9), 2), "out": args.out}
+               "fps": round(frames / max(wall, 1e-9), 2), "tracker": args.tracker, "out": args.out}
     if args.json:
         print(json.dumps(summary))
     else:
@@ -135,8 +146,9 @@ def run_sources(args) -> int:
               f"({frames / max(wall, 1e-9):.1f} fps)")
         for s in stats:
             p95 = "-" if s["latency_p95"] is None else f"{s['latency_p95'] * 1000:.0f} ms"
+            trk = f", {s['tracks']} tracks" if "tracks" in s else ""
             print(f"  {s['name']}: {s['state']}, {s['frames_delivered']} frames, {s['frames_dropped']} dropped, "
-                  f"{s['reconnects']} reconnects, latency p95 {p95}")
+                  f"{s['reconnects']} reconnects, latency p95 {p95}{trk}")
     return 0
 
 
@@ -145,7 +157,7 @@ def run(args) -> int:
 
     if is_many(args):
         return run_many(args)
-    if len(args.video) > 1 or _is_url(args.video[0]):
+    if len(args.video) > 1 or _is_url(args.video[0]) or args.tracker is not None:
         return run_sources(args)
     args.video = args.video[0]
     from ..config import heuristics
