@@ -58,6 +58,20 @@ def make_clips(d: Path, n: int, seconds: float) -> list[Path]:
     return out
 
 
+def process_trees(roots) -> list:
+    """The live processes under each root pid (roots included; gone ones skipped)."""
+    import psutil
+
+    procs = []
+    for pid in roots:
+        try:
+            root = psutil.Process(pid)
+            procs += [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+    return procs
+
+
 class TreeCpu:
     """CPU seconds (user + system) of this process and all its descendants over a run, sampled every
     0.1 s: Ray's worker processes exit when their actor pool shuts down and nobody reaps them into a
@@ -76,13 +90,7 @@ class TreeCpu:
     def _sample(self) -> dict[tuple[int, float], float]:
         import psutil
 
-        procs = []
-        for pid in (os.getpid(), *self._roots):
-            try:
-                root = psutil.Process(pid)
-                procs += [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                continue
+        procs = process_trees((os.getpid(), *self._roots))
         for p in procs:
             try:
                 t = p.cpu_times()
@@ -135,13 +143,7 @@ def stop_ray_head(roots: tuple[int, ...], address: Optional[str]) -> None:
     cluster (a later ``ray.init()`` would try to join the dead one)."""
     import psutil
 
-    procs = []
-    for pid in roots:
-        try:
-            root = psutil.Process(pid)
-            procs += [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            continue
+    procs = process_trees(roots)
     for p in procs:
         try:
             p.terminate()

@@ -85,7 +85,24 @@ class BytesServer(_Acceptor):
         super().__init__(send)
 
 
-class FFmpegTcpServer:
+class _ServerProcess:
+    """A server subprocess the tests can freeze (SIGSTOP: socket open, no data), thaw and kill."""
+    proc: subprocess.Popen
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def cont(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.kill()
+        self.proc.wait(10)
+
+
+class FFmpegTcpServer(_ServerProcess):
     """`ffmpeg -re -i clip -c copy -f mpegts tcp://127.0.0.1:PORT?listen=1`: one client, real time."""
 
     def __init__(self, clip: Path, port: int, loop: bool = False) -> None:
@@ -99,18 +116,6 @@ class FFmpegTcpServer:
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
         self.port = port
         self.url = f"tcp://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def cont(self) -> None:
-        self.proc.send_signal(signal.SIGCONT)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)
-            self.proc.kill()
-        self.proc.wait(10)
 
 
 GST_PYTHON = "/usr/bin/python3"  # the system python: Debian's python3-gi, not the venv
@@ -128,7 +133,7 @@ def rtsp_server_unavailable() -> Optional[str]:
     return None
 
 
-class RtspServer:
+class RtspServer(_ServerProcess):
     """GStreamer's gst-rtsp-server (tests/gst_rtsp_server.py) serving a live 25 fps H.264 test pattern
     at rtsp://127.0.0.1:PORT/cam; ready once it accepts a TCP connection (polled)."""
 
@@ -150,15 +155,3 @@ class RtspServer:
         if not poll(up, timeout=30, step=0.02):
             self.kill()
             raise RuntimeError(f"the RTSP server did not listen on 127.0.0.1:{port}")
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def cont(self) -> None:
-        self.proc.send_signal(signal.SIGCONT)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)
-            self.proc.kill()
-        self.proc.wait(10)

@@ -10,8 +10,6 @@ generator elsewhere (documented; the default ``threads`` stays 1 for that reason
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import numpy as np
 import pytest
 
 import vxfast
-from audio_helpers import pyav_resampled
+from audio_helpers import concat_minutes, pyav_resampled, streamed_audio_peak
 
 # 44.1 kHz stereo tone + noise, so the coder uses short windows and noise-like bands; 25 s is ~1080
 # packets, 16 blocks of 64 packets.
@@ -147,30 +145,13 @@ def test_pns_noise_bands_only(make_video, ext):
     assert float(np.mean(d ** 2)) < 0.01 * float(np.mean(x1 ** 2))
 
 
-MEM_SCRIPT = """
-import resource, sys, vxfast
-r = vxfast.AudioReader(sys.argv[1], threads=4)
-it = r.chunks(10.0)
-n = len(next(it).samples)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-n += sum(len(c.samples) for c in it)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(n, (peak - base) / 1024)
-"""
-
-
 @pytest.mark.slow
 def test_parallel_decode_memory_bounded(make_video, tmp_path):
     """10 minutes through 4 workers: decoding the whole track ahead would hold 212 MB of 44.1 kHz
     stereo float; the workers stay at most 8 blocks (~4 MB) ahead."""
     minute = make_video("par_minute.m4a", *NO_PNS, input_args=(
         "-f", "lavfi", "-i", "aevalsrc='0.3*sin(2*PI*440*t)|0.3*sin(2*PI*660*t)':s=44100:d=60"))
-    lst = tmp_path / "list.txt"
-    lst.write_text("".join(f"file '{minute}'\n" for _ in range(10)))
-    long = make_video("par_10min.m4a", "-c", "copy", input_args=("-f", "concat", "-safe", "0", "-i", str(lst)))
-    env_py = str(Path(vxfast.__file__).parent.parent)
-    out = subprocess.run([sys.executable, "-c", MEM_SCRIPT, str(long)], capture_output=True, text=True,
-                         env={"PYTHONPATH": env_py, "PATH": "/usr/bin:/bin"}, check=True).stdout.split()
-    n, grown_mb = int(out[0]), float(out[1])
+    long = concat_minutes(make_video, minute, 10, "par_10min.m4a", tmp_path)
+    n, grown_mb = streamed_audio_peak(long, 10.0, threads=4)
     assert abs(n - 600 * 16000) < 16000
     assert grown_mb < 60, grown_mb

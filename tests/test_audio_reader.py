@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import vxfast
-from audio_helpers import pyav_native, pyav_resampled
+from audio_helpers import concat_minutes, pyav_native, pyav_resampled, streamed_audio_peak
 
 SINE2 = ("-f", "lavfi", "-i", "aevalsrc='0.5*sin(2*PI*440*t)|0.3*sin(2*PI*1250*t+1)':s=44100:d=12")
 
@@ -289,32 +289,12 @@ def test_docstring_examples():
 
 
 # -- memory ------------------------------------------------------------------------------------------
-MEM_SCRIPT = """
-import resource, sys, vxfast
-r = vxfast.AudioReader(sys.argv[1])
-it = r.chunks(30.0)
-n = len(next(it).samples)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-n += sum(len(c.samples) for c in it)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(n, (peak - base) / 1024)
-"""
-
-
 @pytest.mark.slow
 def test_one_hour_streams_in_bounded_memory(make_video, tmp_path):
-    import subprocess
-    import sys
-
     minute = make_video("minute.m4a", "-c:a", "aac", "-b:a", "64k", input_args=(
         "-f", "lavfi", "-i", "aevalsrc='0.3*sin(2*PI*440*t)|0.3*sin(2*PI*660*t)':s=44100:d=60"))
-    lst = tmp_path / "list.txt"
-    lst.write_text("".join(f"file '{minute}'\n" for _ in range(60)))
-    hour = make_video("hour.m4a", "-c", "copy", input_args=("-f", "concat", "-safe", "0", "-i", str(lst)))
-    env_py = str(Path(vxfast.__file__).parent.parent)
-    out = subprocess.run([sys.executable, "-c", MEM_SCRIPT, str(hour)], capture_output=True, text=True,
-                         env={"PYTHONPATH": env_py, "PATH": "/usr/bin:/bin"}, check=True).stdout.split()
-    n, grown_mb = int(out[0]), float(out[1])
+    hour = concat_minutes(make_video, minute, 60, "hour.m4a", tmp_path)
+    n, grown_mb = streamed_audio_peak(hour, 30.0)
     assert abs(n - 3600 * 16000) < 16000
     assert grown_mb < 100, grown_mb
 

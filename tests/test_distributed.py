@@ -282,6 +282,11 @@ def test_cli_glob_writes_parquet_and_single_video_keeps_jsonl(videos, model, tmp
     assert main(["detect", str(videos / "*"), "--model", str(model), "--out", str(out), "--segment-seconds",
                  str(SEG), "--json", "--no-progress"]) == 0
     assert json.loads(capsys.readouterr().out)["skipped"] == s["segments"]
+    assert main(["detect", str(videos / "*"), "--model", str(model), "--out", str(out), "--segment-seconds",
+                 str(SEG), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert f"(0 run, {s['segments']} already done, 0 failed): 0 frames, 0 detections in" in text
+    assert f"written to {out}/detections, {out}/frames, {out}/manifest.json" in text
     assert main(["detect", str(videos / "*"), "--model", str(model), "--out", str(tmp_path / "x.jsonl")]) == 1
     assert "--out DIR" in capsys.readouterr().err
     jsonl = tmp_path / "one.jsonl"

@@ -99,14 +99,4 @@ def run_many(args) -> int:
                   concurrency=args.concurrency, num_cpus=args.cpus_per_actor, num_gpus=args.gpus_per_actor,
                   resume=args.resume, address=address, ray=use_ray,
                   progress=False if args.no_progress else None)
-    d = s.as_dict()
-    if args.json:
-        print(json.dumps(d))
-    else:
-        print(f"{s.videos} videos, {s.segments} segments ({s.done} run, {s.skipped} already done, "
-              f"{s.errors} failed): {s.frames} frames, {s.rows} detections in {s.seconds:.2f} s "
-              f"({s.fps:.1f} fps{', on Ray' if s.ray else ''})", file=sys.stdout)
-        if s.errors:
-            print(f"  failed: {', '.join(s.error_videos)} (reasons in {args.out}/errors)")
-        print(f"  written to {args.out}/detections, {args.out}/frames, {args.out}/manifest.json")
-    return 0 if s.errors == 0 else 3
+    return print_summary(s, args, "detections", f"{args.out}/detections, {args.out}/frames")
