@@ -492,6 +492,29 @@ def test_audio_embed_job_equals_vxfast_audio_embed(speech_videos, tmp_path):
             np.testing.assert_allclose(np.stack(got.embedding.to_numpy()), ref.embeddings, atol=tol)
 
 
+
+def test_audio_embed_job_with_a_centred_frontend(speech_videos, tmp_path):
+    """Whisper's log-mel frames are centred (frame 0 starts 12.5 ms before the track): whole files
+    give vxfast.audio.embed's windows and times; segments, whose edges it would reflect-pad, are refused."""
+    import vxfast.audio as A
+    from onnx_graphs import pooled_linear
+
+    if not hasattr(A, "log_mel"):
+        pytest.skip("the C++ front-ends are not in this build")
+    m = pooled_linear(tmp_path / "wm.onnx", ["b", 100, 80], [1], 4, seed=3)
+    out = tmp_path / "out"
+    s = vd.audio_embed(str(speech_videos), m, out, frontend="whisper", ray=False)
+    assert s.errors == 0
+    t = vd.read_table(out, "audio_embeddings").to_pandas()
+    for v in sorted(speech_videos.iterdir()):
+        ref = A.embed(v, m, frontend="whisper")
+        got = t[t.video_id == vd.fingerprint(v)].sort_values("start")
+        assert got.start.tolist() == ref.start.tolist() and got.end.tolist() == ref.end.tolist()
+        np.testing.assert_allclose(np.stack(got.embedding.to_numpy()), ref.embeddings, atol=2e-4)
+    with pytest.raises(ValueError, match="centred"):
+        vd.audio_embed(str(speech_videos), m, tmp_path / "seg", frontend="whisper", segment_seconds=AUDIO_SEG,
+                       ray=False)
+
 @pytest.mark.slow
 def test_track_and_audio_on_ray_equal_local(ray_local, videos, speech_videos, model, tmp_path):
     local, dist = tmp_path / "local", tmp_path / "ray"

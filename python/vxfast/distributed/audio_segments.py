@@ -7,8 +7,8 @@ segment's edges, so a segmented job gives the whole-file run's rows:
 - Embeddings: window i starts at frame ``i * hop`` of the front-end (sample ``i * hop *
   hop_samples``), as in :func:`vxfast.audio.embed`. A window belongs to the segment that holds its
   start time (``start <= t < end``, the frame rule); the worker decodes exactly the samples its
-  windows cover (the front-ends used here are frame-local, without centre padding), so no window
-  is lost or counted twice.
+  windows cover (segmented jobs take frame-local front-ends; a centred one, Whisper's, runs on
+  whole files only), so no window is lost or counted twice.
 - Voice activity: Silero carries an LSTM state over the whole track, so a speech segment depends on
   the audio before it. The worker runs the model over ``[start - context, end + context)`` (the
   start rounded down to Silero's 512-sample window grid, clipped to the track) and keeps the speech
@@ -89,6 +89,7 @@ def audio_embed_segment(model: Any, model_id: str, row: dict[str, Any], *, front
 
     from ..audio import AudioReader
     from ..audio._windowing import fit_input, gather, run_batches
+    from ..audio.embeddings import _out_dim
     from .outputs import audio_embeddings_schema
 
     t_run = time.perf_counter()
@@ -114,17 +115,16 @@ def audio_embed_segment(model: Any, model_id: str, row: dict[str, Any], *, front
     n_units = len(feats)
     rel = np.arange(0, max(n_units - w + 1, 0), h, dtype=np.int64)
     starts = i0 * h + rel                                 # global frame index of each window
-    t_start = t0 + starts * step_s                        # as the whole-file run computes them
+    t_start = t0 + starts * step_s                        # ownership by the window's grid time
     keep = _owned(t_start, start, end)
-    rel, t_start = rel[keep], t_start[keep]
+    rel, t_start = rel[keep], t_start[keep] + (0.0 if fe is None else fe.origin_s)
     n = len(rel)
     if n:
         emb = np.concatenate([run_batches(model, gather(feats, rel[i:i + 4096], layout,
                                                         fe is not None and fe.cmn), batch)
                               for i in range(0, n, 4096)])
     else:
-        dims = [d for d in model.info.outputs[0].shape[1:] if isinstance(d, int)]
-        emb = np.zeros((0, int(np.prod(dims)) if dims else 0), np.float32)
+        emb = np.zeros((0, _out_dim(model)), np.float32)
     emb = np.ascontiguousarray(emb, np.float32)
     dim = emb.shape[1]
     offsets = (np.arange(n + 1, dtype=np.int64) * dim).astype(np.int32)

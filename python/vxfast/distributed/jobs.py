@@ -425,7 +425,12 @@ def audio_embed(paths: Union[PathLike, Sequence[PathLike]], model: Union[str, os
 
     if frontend is not None and not isinstance(frontend, str):
         raise ValueError(f"frontend={frontend!r}: a distributed job takes a preset name or None")
-    resolve_frontend(frontend)  # checks the name here
+    fe = resolve_frontend(frontend)  # checks the name here
+    if fe is not None and fe.origin_s != 0.0 and segment_seconds is not None:
+        # a centred STFT reflect-pads at the cut, so a segment's edge frames would not be the
+        # whole file's: only whole files give vxfast.audio.embed's values
+        raise ValueError(f"frontend={frontend!r} is centred (its frames reach before the input); "
+                         f"use segment_seconds=None with it")
     for name, v in (("window", window), ("hop", hop)):
         if v is not None:
             _check_number(name, v, 1e-6)
