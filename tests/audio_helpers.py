@@ -17,8 +17,10 @@ def pyav_resampled(path, rate=16000, layout="mono", stream: int = 0) -> np.ndarr
         for f in c.decode(c.streams.audio[stream]):
             out.extend(g.to_ndarray() for g in rs.resample(f))
         out.extend(g.to_ndarray() for g in rs.resample(None))
-    x = np.concatenate(out, axis=1)
     ch = len(av.AudioLayout(layout).channels)
+    if not out:  # libswresample gives nothing for a stream shorter than its filter
+        return np.zeros((ch, 0), np.float32)
+    x = np.concatenate(out, axis=1)
     return x.reshape(-1, ch).T.copy() if ch > 1 else x  # packed flt comes back (1, n * ch)
 
 

@@ -17,7 +17,7 @@ from vxfast import _core, features
 
 INFO = vxfast.simd_info()
 CPU = INFO["cpu"]
-AREAS = ("preprocess", "postprocess", "features", "audio_frontend")
+AREAS = ("preprocess", "postprocess", "features", "audio_frontend", "audio_resample")
 # A level this machine cannot run, to check lowering: NEON on x86, AVX-512 elsewhere.
 UNSUPPORTED = "neon" if CPU != "neon" else "avx512"
 VALID = "valid values: scalar, neon, avx2, avx512, native"
@@ -29,7 +29,8 @@ def expected_areas(level: str) -> dict:
     return {"preprocess": level,
             "postprocess": "scalar" if level == "neon" else level,
             "features": "scalar" if level == "neon" else level,
-            "audio_frontend": "scalar" if level == "neon" else level}
+            "audio_frontend": "scalar" if level == "neon" else level,
+            "audio_resample": "scalar" if level == "neon" else level}
 
 
 def run(code: str, simd: str | None) -> subprocess.CompletedProcess:
@@ -59,6 +60,7 @@ calls = {
     "postprocess": lambda: (vxfast.nms(boxes, scores, 0.5), post.simd_level())[1],
     "features": lambda: (features.compute(np.ascontiguousarray(img[..., 0])), features.simd_level())[1],
     "audio_frontend": lambda: (audio.log_mel(np.zeros(800, np.float32)), _core.audio_frontend.kernel_level())[1],
+    "audio_resample": lambda: _core.audio.resample_level(),
 }
 out = {}
 with warnings.catch_warnings(record=True) as caught:

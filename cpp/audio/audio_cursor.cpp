@@ -42,6 +42,7 @@ AudioCursor::AudioCursor(const std::string& path, int stream, int out_rate, int 
     eof_ = true;
   }
   fifo_.reset(out_channels_, 0);
+  poly_ = std::make_unique<PolyphaseResampler>(out_rate_, out_channels_, simd::level());
 }
 
 int64_t AudioCursor::offset_at(double t) const {
@@ -71,12 +72,21 @@ void AudioCursor::drain(int64_t count, const uint8_t* const* in) {
 }
 
 void AudioCursor::push(const AVFrame* f, int64_t off, int64_t count) {
-  if (!swr_ || !same_audio_params(params_.get(), f)) {
-    if (swr_) flush_resampler();
-    swr_ = make_float_resampler(f, out_rate_, out_channels_);
-    if (!swr_) throw VideoError(src_.info().path + ": cannot set up the resampler for this audio format");
+  if ((!swr_ && !poly_on_) || !same_audio_params(params_.get(), f)) {
+    flush_resampler();
+    poly_on_ = poly_->configure(f);
+    if (!poly_on_) {
+      swr_ = make_float_resampler(f, out_rate_, out_channels_);
+      if (!swr_) throw VideoError(src_.info().path + ": cannot set up the resampler for this audio format");
+    }
+    resampler_ = poly_on_ ? std::string("vxfast-") + simd::name(poly_->level()) : "libswresample";
     av_frame_unref(params_.get());
     av_frame_ref(params_.get(), f);
+  }
+  if (poly_on_) {
+    poly_->push(f, off, count, fifo_);
+    fifo_.drop_to(want_from_);
+    return;
   }
   int ch = frame_channels(f);
   auto fmt = static_cast<AVSampleFormat>(f->format);
@@ -90,12 +100,29 @@ void AudioCursor::push(const AVFrame* f, int64_t off, int64_t count) {
 }
 
 void AudioCursor::push_silence(int64_t count) {
+  if (poly_on_) {
+    poly_->push_silence(count, fifo_);
+    fifo_.drop_to(want_from_);
+    return;
+  }
   if (!swr_) return;  // nothing before it: the timeline starts at the next frame anyway
   swr_inject_silence(swr_.get(), static_cast<int>(count));
   drain(0, nullptr);  // takes the silence out without flushing
 }
 
+void AudioCursor::drop_resampler() {
+  swr_.reset();
+  if (poly_on_) poly_->clear();
+  poly_on_ = false;
+}
+
 void AudioCursor::flush_resampler() {
+  if (poly_on_) {
+    poly_->flush(fifo_);
+    fifo_.drop_to(want_from_);
+    poly_on_ = false;
+    return;
+  }
   if (!swr_) return;
   for (;;) {
     int64_t before = fifo_.end();
@@ -186,7 +213,7 @@ void AudioCursor::restart() {
   src_.rewind();
   rate_changed_ = false;
   pts_shift_ = 0;
-  swr_.reset();
+  drop_resampler();
   gap_left_ = 0;
   anchored_ = true;
   in_next_ = 0;
@@ -205,7 +232,7 @@ void AudioCursor::seek_to(int64_t offset) {
     return;
   }
   (void)k_al;
-  swr_.reset();
+  drop_resampler();
   gap_left_ = 0;
   pending_ = false;
   eof_ = false;

@@ -1,10 +1,12 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "audio/audio_info.h"
 #include "audio/audio_source.h"
+#include "audio/polyphase_resampler.h"
 #include "audio/sample_fifo.h"
 #include "common/ffmpeg_common.h"
 
@@ -36,6 +38,9 @@ class AudioCursor {
   int channels() const { return out_channels_; }
   double start_time() const { return t0_; }
   bool eof() const { return eof_; }
+  // What converted the samples last: "vxfast-<level>" (polyphase_resampler.h), "libswresample",
+  // or "none" before the first frame.
+  const std::string& resampler() const { return resampler_; }
 
   // Index of the first output sample at or after time t (clamped to >= 0).
   int64_t offset_at(double t) const;
@@ -58,6 +63,7 @@ class AudioCursor {
   void push(const AVFrame* f, int64_t off, int64_t count);
   void push_silence(int64_t count);
   void flush_resampler();
+  void drop_resampler();
   void drain(int64_t count, const uint8_t* const* in);
   void restart();
   void seek_to(int64_t offset);
@@ -72,6 +78,11 @@ class AudioCursor {
   UniqueAVFrame frame_ = make_frame();
   UniqueAVFrame params_ = make_frame();  // a frame with the resampler's input settings
   UniqueSwrContext swr_;
+  // vxfast's own kernel for the conversions it reproduces (polyphase_resampler.h); libswresample
+  // (swr_) for the rest. At most one of them holds a run.
+  std::unique_ptr<PolyphaseResampler> poly_;
+  bool poly_on_ = false;
+  std::string resampler_ = "none";
   bool pending_ = false;    // frame_ decoded but not consumed yet
   double pending_pts_ = 0;
   int64_t gap_left_ = 0;    // silence still to put in before the pending frame

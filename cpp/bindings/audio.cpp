@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "audio/audio_cursor.h"
+#include "audio/resample_kernels.h"
+#include "audio/swr_filter.h"
 #include "bindings/bindings.h"
 
 namespace py = pybind11;
@@ -93,6 +95,8 @@ void bind_audio(py::module_& m) {
       .def_property_readonly("sample_rate", &AudioCursor::rate)
       .def_property_readonly("channels", &AudioCursor::channels)
       .def_property_readonly("start_time", &AudioCursor::start_time)
+      .def_property_readonly("resampler", &AudioCursor::resampler,
+                             "What converted the samples last: 'vxfast-<simd level>', 'libswresample' or 'none'")
       .def("offset_at", &AudioCursor::offset_at, py::arg("time"))
       .def("stats", [](AudioCursor& c) { return stats_dict(c.stats()); })
       .def("read", [](AudioCursor& c, int64_t from, int64_t to) {
@@ -133,6 +137,48 @@ void bind_audio(py::module_& m) {
         return out;
       }, py::arg("times"), py::arg("length"),
       "(len(times), channels, length) windows centred on each time, zero outside the stream");
+
+  m.def("resample_level", [] { return std::string(simd::name(select_resample_kernel(simd::level()).level)); },
+        "The SIMD level AudioCursor's own resampling kernel runs at");
+  // Test hooks for the resampling kernels (tests/test_audio_resample.py).
+  m.def("_swr_filter", [](int in_rate, int out_rate) -> py::object {
+    std::optional<SwrFilter> f;
+    {
+      py::gil_scoped_release release;
+      f = learn_swr_filter(in_rate, out_rate);
+    }
+    if (!f) return py::none();
+    py::dict d;
+    d["P"] = f->P;
+    d["Q"] = f->Q;
+    d["offset"] = f->offset;
+    d["taps"] = f->taps;
+    py::array_t<float> w({static_cast<py::ssize_t>(f->Q), static_cast<py::ssize_t>(f->taps)});
+    std::memcpy(w.mutable_data(), f->w.data(), sizeof(float) * f->w.size());
+    d["weights"] = w;
+    return d;
+  }, py::arg("in_rate"), py::arg("out_rate"),
+  "libswresample's filter for in_rate -> out_rate as learned (None when not reproduced)");
+  m.def("_resample_kernel", [](int in_rate, int out_rate, py::array_t<float, py::array::c_style | py::array::forcecast> x,
+                               int64_t m0, int64_t n, const std::string& level) {
+    std::optional<SwrFilter> f = learn_swr_filter(in_rate, out_rate);
+    if (!f) throw std::invalid_argument("no learned filter for these rates");
+    if (x.ndim() != 1) throw std::invalid_argument("x must be 1-D");
+    const int64_t len = x.shape(0);
+    auto start = [&](int64_t m) { return m / f->Q * f->P + (m % f->Q) * f->P / f->Q + f->offset; };
+    if (m0 < 0 || n < 0 || (n > 0 && (start(m0) < 0 || start(m0 + n - 1) + f->taps > len)))
+      throw std::invalid_argument("outputs [m0, m0 + n) need input outside x");
+    const ResampleKernel k = select_resample_kernel(simd::parse_runnable(level, "level"));
+    py::array_t<float> out(static_cast<py::ssize_t>(n));
+    const float* xp = x.data();
+    float* o = out.mutable_data();
+    {
+      py::gil_scoped_release release;
+      if (n > 0) k.run(*f, xp, 0, m0, n, o);
+    }
+    return out;
+  }, py::arg("in_rate"), py::arg("out_rate"), py::arg("x"), py::arg("m0"), py::arg("n"), py::arg("level"),
+  "Outputs [m0, m0 + n) of the learned filter over x with the kernel of one SIMD level");
 }
 
 }  // namespace vxfast

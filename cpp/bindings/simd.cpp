@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bindings/bindings.h"
+#include "audio/resample_kernels.h"
 #include "audio_frontend/kernels.h"
 #include "common/simd.h"
 #include "features/feature_set.h"
@@ -32,6 +33,7 @@ void bind_simd(py::module_& m) {
     areas["postprocess"] = simd::name(post::kernel_level(l));
     areas["features"] = features::simd_level_name(features::kernel_level(l));
     areas["audio_frontend"] = simd::name(audio_frontend::select_kernels(l).level);
+    areas["audio_resample"] = simd::name(select_resample_kernel(l).level);
     std::vector<std::string> runnable;
     for (simd::Level r : {simd::Level::Scalar, simd::Level::Neon, simd::Level::Avx2, simd::Level::Avx512})
       if (simd::cpu_supports(r)) runnable.emplace_back(simd::name(r));

@@ -36,8 +36,9 @@ class SimdInfo(TypedDict):
 def simd_info() -> SimdInfo:
     """What the kernels run on: ``{'cpu', 'requested', 'level', 'areas', 'runnable', 'avx512vbmi'}``.
 
-    ``areas`` maps ``preprocess``, ``postprocess``, ``features`` and ``audio_frontend`` to the level
-    each uses (``audio_frontend`` has scalar, AVX2 and AVX-512 kernels): an area
+    ``areas`` maps ``preprocess``, ``postprocess``, ``features``, ``audio_frontend`` and
+    ``audio_resample`` to the level each uses (both audio areas have scalar, AVX2 and AVX-512
+    kernels): an area
     without kernels for a level uses the nearest one it has (postprocess runs its scalar kernels at
     ``neon``; features' ``scalar`` is its portable row pass, vectorised by the compiler).
 

@@ -186,6 +186,14 @@ class AudioReader:
         return (f"AudioReader({self._path!r}, {self._info.codec} {self._info.sample_rate} Hz x "
                 f"{self._info.channels} -> {out})")
 
+    @property
+    def resampler(self) -> str:
+        """What converted the samples last: ``"vxfast-<simd level>"`` (vxfast's own kernel, which
+        reproduces libswresample's default filter and downmix to float rounding: planar float input,
+        mono or unchanged channels, rates with an exact phase), ``"libswresample"`` (every other
+        conversion) or ``"none"`` (nothing decoded yet)."""
+        return str(self._live().resampler)
+
     def stats(self) -> dict:
         """Decode counters of :meth:`read` / :meth:`windows` so far: packets, frames,
         corrupt_packets (skipped), gap_samples (silence put in), overlap_samples, seeks."""
