@@ -96,7 +96,12 @@ def test_seeks_equal(aac_files):
     r2 = vxfast.AudioReader(aac_files["m4a"], threads=2)
     for s, e in [(0.0, 2.0), (17.3, 19.0), (3.21, 4.0), (12.0, 24.5), (0.5, 0.6), (20.0, None)]:
         assert np.array_equal(r1.read(s, e), r2.read(s, e)), (s, e)
-    assert r1.stats() == r2.stats() and r1.stats()["seeks"] > 0
+    # Workers that resample hand a block (~1.5 s) over at once, so after a read that stops mid-block
+    # the packet/frame counters can be a block apart; the rest counts the same.
+    s1, s2 = r1.stats(), r2.stats()
+    for k in ("packets", "frames"):
+        assert abs(s1.pop(k) - s2.pop(k)) <= 2 * 64 * 6
+    assert s1 == s2 and s1["seeks"] > 0
     times = [24.0, 1.0, 11.5, 11.6, 6.0]
     assert np.array_equal(r1.windows(times), r2.windows(times))
     c1 = [(c.start, c.samples) for c in r1.chunks(2.0, start=7.7, end=19.1)]
@@ -155,3 +160,18 @@ def test_parallel_decode_memory_bounded(make_video, tmp_path):
     n, grown_mb = streamed_audio_peak(long, 10.0, threads=4)
     assert abs(n - 600 * 16000) < 16000
     assert grown_mb < 60, grown_mb
+
+
+def test_joined_files_with_timestamp_jitter(make_video, tmp_path):
+    """Pieces joined by stream copy: the timestamps jump by a few samples at each join (within the
+    cursor's tolerance, so it keeps counting). The workers place their runs with the cursor's offset;
+    the samples and counters still equal the sequential decode's, bit for bit."""
+    from audio_helpers import concat_minutes
+
+    piece = make_video("par_piece.m4a", *NO_PNS, input_args=(
+        "-f", "lavfi", "-i", "aevalsrc='0.4*sin(2*PI*300*t)+0.1*sin(2*PI*5000*t)|0.2*sin(2*PI*900*t)':s=44100:d=7.3"))
+    path = concat_minutes(make_video, piece, 5, "par_joined.m4a", tmp_path)
+    x1, st1, _, w1, _ = decode(path, 1)
+    x2, st2, _, w2, _ = decode(path, 2)
+    assert st1["overlap_samples"] > 0  # the joins: the timeline trims, the runs after them re-place
+    assert np.array_equal(x1, x2) and st1 == st2 and w1 == w2

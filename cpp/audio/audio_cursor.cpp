@@ -80,6 +80,13 @@ void AudioCursor::push(const AVFrame* f, int64_t off, int64_t count) {
       if (!swr_) throw VideoError(src_.info().path + ": cannot set up the resampler for this audio format");
     }
     resampler_ = poly_on_ ? std::string("vxfast-") + simd::name(poly_->level()) : "libswresample";
+    run_in0_ = in_next_;
+    plan_ = nullptr;
+    if (poly_on_) {
+      auto plan = poly_->plan(f, t0_, static_cast<int64_t>(gap_tolerance_ * in_rate_));
+      plan_ = plan.get();
+      src_.set_resample_plan(std::move(plan));
+    }
     av_frame_unref(params_.get());
     av_frame_ref(params_.get(), f);
   }
@@ -142,6 +149,12 @@ void AudioCursor::produce() {
     return;
   }
   double pts = pending_pts_;
+  if (!pending_) {
+    if (const ResampledRun* r = src_.next_run()) {
+      if (take_run(*r)) return;
+      src_.expand_run();
+    }
+  }
   if (pending_) {
     pending_ = false;
   } else if (!src_.next(frame_.get(), pts)) {
@@ -161,6 +174,7 @@ void AudioCursor::produce() {
     }
     push(f, 0, n);
     in_next_ += std::llround(static_cast<double>(n) * in_rate_ / f->sample_rate);
+    regular_from_ = in_next_;
     av_frame_unref(f);
     rate_changed_ = true;
     return;
@@ -184,6 +198,7 @@ void AudioCursor::produce() {
     int64_t s = std::max<int64_t>(0, ceil_div(fp, P_) * P_);
     anchored_ = true;
     in_next_ = s;
+    regular_from_ = s;
     fifo_.reset(out_channels_, s / P_ * Q_);
     fifo_.drop_to(want_from_);
     off = s - fp;
@@ -192,6 +207,7 @@ void AudioCursor::produce() {
     int64_t tol = static_cast<int64_t>(gap_tolerance_ * in_rate_);
     if (d > tol) {
       src_.stats().gap_samples += d;
+      regular_from_ = fp;  // after the silence
       gap_left_ = d;
       pending_ = true;  // the frame goes in after the silence
       pending_pts_ = pts;
@@ -200,13 +216,49 @@ void AudioCursor::produce() {
     if (d < -tol) {
       off = std::min<int64_t>(-d, n);
       src_.stats().overlap_samples += off;
+      regular_from_ = in_next_ + (n - off);
     }
   }
   if (off < n) {
+    if (off == 0 && !std::isnan(pts)) src_.set_run_offset(in_next_ - fp);
     push(f, off, n - off);
     in_next_ += n - off;
   }
   av_frame_unref(f);
+}
+
+bool AudioCursor::take_run(const ResampledRun& r) {
+  // The run must continue this cursor's own resampler exactly: same place on the timeline, the
+  // resampler's run on the same phase grid, and the block's pre-roll samples the ones it was fed.
+  // Otherwise, if this cursor would have placed the block's frames contiguously from here, its
+  // downmixed samples go through the cursor's resampler; else the block is decoded again here.
+  if (!poly_on_ || r.plan != plan_ || !anchored_ || rate_changed_ || pts_shift_ != 0 || gap_left_ > 0) return false;
+  const int64_t tol = static_cast<int64_t>(gap_tolerance_ * in_rate_);
+  const int64_t shift = in_next_ - r.in_start;
+  if (r.jitter_max - shift > tol || r.jitter_min - shift < -tol) return false;
+  const int64_t out0 = run_in0_ / P_ * Q_;
+  const bool exact = shift == 0 && poly_->primed() && run_in0_ % P_ == 0 && poly_->end() + run_in0_ == in_next_ &&
+                     poly_->next_output() + out0 == r.m_begin && fifo_.end() == r.m_begin &&
+                     r.in_first >= regular_from_ && r.in_first >= run_in0_ &&
+                     (r.m_end == r.m_begin || poly_->window_start(r.m_begin - out0) >= 0);
+  if (exact) {
+    const int64_t n = r.m_end - r.m_begin;
+    if (n > 0) {
+      float* const* w = fifo_.reserve(n);
+      for (int c = 0; c < out_channels_; ++c) std::memcpy(w[c], r.out[c].data(), sizeof(float) * n);
+      fifo_.commit(n);
+    }
+    poly_->continue_after(r, run_in0_);
+  } else {
+    const float* planes[64];
+    for (int c = 0; c < out_channels_; ++c) planes[c] = r.in[c].data() + (r.in_start - r.in_first);
+    poly_->push_mixed(planes, r.in_end - r.in_start, fifo_);
+  }
+  in_next_ += r.in_end - r.in_start;
+  src_.set_run_offset(r.offset + shift);
+  src_.accept_run();
+  fifo_.drop_to(want_from_);
+  return true;
 }
 
 void AudioCursor::restart() {
@@ -217,6 +269,7 @@ void AudioCursor::restart() {
   gap_left_ = 0;
   anchored_ = true;
   in_next_ = 0;
+  regular_from_ = 0;
   eof_ = false;
   pending_ = false;
   fifo_.reset(out_channels_, 0);

@@ -64,6 +64,7 @@ class AudioCursor {
   void push_silence(int64_t count);
   void flush_resampler();
   void drop_resampler();
+  bool take_run(const ResampledRun& r);
   void drain(int64_t count, const uint8_t* const* in);
   void restart();
   void seek_to(int64_t offset);
@@ -83,6 +84,11 @@ class AudioCursor {
   std::unique_ptr<PolyphaseResampler> poly_;
   bool poly_on_ = false;
   std::string resampler_ = "none";
+  int64_t run_in0_ = 0;       // input position where the resampler's run began
+  const ResamplePlan* plan_ = nullptr;  // what the decode workers resample with (poly_'s)
+  // Input position from which every sample came straight from decoded frames, placed contiguously
+  // (no silence, trimmed overlap or rate change since): where a worker's pre-roll may start.
+  int64_t regular_from_ = 0;
   bool pending_ = false;    // frame_ decoded but not consumed yet
   double pending_pts_ = 0;
   int64_t gap_left_ = 0;    // silence still to put in before the pending frame

@@ -161,12 +161,29 @@ bool AudioSource::next(AVFrame* frame, double& pts) {
       if (eof_sent_) return false;
     }
     if (parallel_ready()) {  // the decoder is empty: the rest of the stream goes to the workers
-      par_ = std::make_unique<ParallelAacDecode>(fmt_.get(), info_.stream_index, threads_, std::move(history_));
+      par_ = std::make_unique<ParallelAacDecode>(fmt_.get(), info_.stream_index, threads_, std::move(history_), plan_);
       history_.clear();
       return next(frame, pts);
     }
     if (!feed()) return false;
   }
+}
+
+const ResampledRun* AudioSource::next_run() {
+  if (!par_) return nullptr;
+  try {
+    return par_->next_run(stats_);
+  } catch (const VideoError& e) {
+    throw VideoError(path_ + ": " + e.what());
+  }
+}
+
+void AudioSource::accept_run() {
+  if (par_) par_->accept(stats_);
+}
+
+void AudioSource::expand_run() {
+  if (par_) par_->expand();
 }
 
 bool AudioSource::seek(double t) {

@@ -26,6 +26,16 @@ class AudioSource {
 
   // Next decoded frame into `frame` (its time in seconds in `pts`); false at the end of the stream.
   bool next(AVFrame* frame, double& pts);
+  // Lets a parallel decode started from now on resample on its workers (ParallelAacDecode).
+  void set_resample_plan(std::shared_ptr<const ResamplePlan> plan) { plan_ = std::move(plan); }
+  // When the next piece of the stream is a block the workers resampled: its run (valid until the
+  // next call), to accept_run() or expand_run() (then next() hands out its frames); else null.
+  const ResampledRun* next_run();
+  void accept_run();
+  void expand_run();
+  void set_run_offset(int64_t offset) {
+    if (par_) par_->set_offset(offset);
+  }
   // Positions the demuxer at or before `t` seconds (stream clock) and flushes the decoder. False
   // when the container cannot seek; the source is then unchanged, except after a parallel decode
   // (its demuxer had read ahead): then rewind() before decoding on.
@@ -50,6 +60,7 @@ class AudioSource {
   int threads_ = 1;
   bool frames_lc_ = true;                  // every frame so far had AAC-LC's 1024 samples
   std::deque<UniqueAVPacket> history_;     // last packets fed: the parallel decode's first pre-roll
+  std::shared_ptr<const ResamplePlan> plan_;
   std::unique_ptr<ParallelAacDecode> par_;  // declared after fmt_: stops before the demuxer closes
 };
 

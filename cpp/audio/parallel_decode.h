@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "audio/audio_info.h"
+#include "audio/polyphase_resampler.h"
 #include "common/ffmpeg_common.h"
 
 namespace vxfast {
@@ -29,6 +31,12 @@ namespace vxfast {
 // frames in flight. Counters (packets read, packets/frames rejected, frames) reach the caller's
 // AudioStats with the frame they preceded, so at every frame handed out they equal the sequential
 // decode's.
+// With a ResamplePlan, the workers also downmix and resample each block (so the frames never cross
+// threads and the consumer only copies): a block whose frames all have the plan's settings and sit
+// contiguously on the plan's timeline (pre-roll included) comes back as a ResampledRun, its frames
+// already recycled. The consumer checks that the run continues its own resampler exactly and takes
+// it (accept), or has the block decoded again on its own thread into frames (expand), e.g. after a
+// gap it filled with silence. Any other block comes back as frames.
 // One consumer thread; not otherwise thread-safe.
 class ParallelAacDecode {
  public:
@@ -41,7 +49,7 @@ class ParallelAacDecode {
   // history: the last (up to kPrerollPackets) packets the caller's own decoder was fed, oldest
   // first: the first block's pre-roll.
   ParallelAacDecode(AVFormatContext* fmt, int stream_index, int threads,
-                    std::deque<UniqueAVPacket> history);
+                    std::deque<UniqueAVPacket> history, std::shared_ptr<const ResamplePlan> plan = nullptr);
   ~ParallelAacDecode();
   ParallelAacDecode(const ParallelAacDecode&) = delete;
   ParallelAacDecode& operator=(const ParallelAacDecode&) = delete;
@@ -51,6 +59,17 @@ class ParallelAacDecode {
   bool next(AVFrame* frame, double& pts, AudioStats& stats);
 
   size_t max_blocks() const { return max_blocks_; }
+
+  // When the next piece in stream order is a block the workers resampled, nothing of it handed out
+  // yet: its run (valid until the next call of any of these), else null.
+  const ResampledRun* next_run(AudioStats& stats);
+  // Takes that block whole: adds its counters.
+  void accept(AudioStats& stats);
+  // Decodes that block again here, into frames that next() hands out.
+  void expand();
+  // The consumer's counter minus the pts position of its samples (jitter it keeps ignoring): the
+  // workers place their runs with it. A hint: a stale value only makes the consumer check fail.
+  void set_offset(int64_t offset) { offset_.store(offset, std::memory_order_relaxed); }
 
  private:
   // Blocks are recycled with their packet and frame shells: allocating those per packet on one
@@ -67,9 +86,12 @@ class ParallelAacDecode {
     // Counters as the sequential decode counts them: per frame, what it counted since the frame
     // before (packets fed, rejects, frames dropped); tail: after the block's last frame.
     std::vector<AudioStats> counted;
+    AudioStats demux_tail;  // what demuxing counted after the last packet (flagged packets)
     AudioStats tail;
     std::string error;
     bool done = false;
+    bool resampled = false;  // `run` holds the block (no frames)
+    ResampledRun run;
     AVPacket* packet_slot();
   };
 
@@ -77,7 +99,9 @@ class ParallelAacDecode {
   std::shared_ptr<Block> demux_block();
   void work();
   UniqueAVCodecContext open_decoder() const;
-  void decode(Block& b, AVCodecContext* dec);
+  void decode(Block& b, AVCodecContext* dec, bool resample);
+  bool place(Block& b, const AVFrame* f, bool keep, int64_t& expected, bool& first);
+  bool advance(AudioStats& stats);
 
   AVFormatContext* fmt_;
   int stream_;
@@ -85,6 +109,9 @@ class ParallelAacDecode {
   AVRational tb_;
   size_t max_blocks_;
   std::deque<UniqueAVPacket> history_;
+  std::shared_ptr<const ResamplePlan> plan_;
+  std::atomic<int64_t> offset_{0};
+  UniqueAVCodecContext own_dec_;  // the consumer's, for expand()
   UniqueAVPacket read_pkt_ = make_packet();
   bool demux_done_ = false;
 

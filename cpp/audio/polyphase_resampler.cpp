@@ -12,6 +12,32 @@ namespace {
 constexpr int64_t kCompactEvery = 1 << 15;
 }  // namespace
 
+int64_t first_output_after(const SwrFilter& f, int64_t s) {
+  // window_start(m) + taps > s  <=>  floor(m P / Q) >= B  <=>  m >= ceil(B Q / P)
+  const int64_t B = s - f.taps - f.offset + 1;
+  const int64_t num = B * f.Q;
+  return num >= 0 ? (num + f.P - 1) / f.P : -((-num) / f.P);
+}
+
+bool resample_run(const ResamplePlan& p, ResampledRun& r) {
+  const SwrFilter& f = p.f;
+  r.m_begin = first_output_after(f, r.in_start);
+  r.m_end = first_output_after(f, r.in_end);
+  const int64_t n = r.m_end - r.m_begin;
+  r.out.resize(static_cast<size_t>(p.out_channels));
+  if (n <= 0) {
+    for (auto& o : r.out) o.clear();
+    return n == 0;
+  }
+  const int64_t ws = r.m_begin / f.Q * f.P + (r.m_begin % f.Q) * f.P / f.Q + f.offset;
+  if (r.m_begin < 0 || ws < 0 || ws < r.in_first) return false;
+  for (int c = 0; c < p.out_channels; ++c) {
+    r.out[c].resize(static_cast<size_t>(n));
+    p.kernel.run(f, r.in[c].data(), r.in_first, r.m_begin, n, r.out[c].data());
+  }
+  return true;
+}
+
 PolyphaseResampler::PolyphaseResampler(int out_rate, int out_channels, simd::Level level)
     : out_rate_(out_rate), out_channels_(out_channels), kernel_(select_resample_kernel(level)) {}
 
@@ -82,6 +108,13 @@ void PolyphaseResampler::push(const AVFrame* f, int64_t off, int64_t count, Samp
   produce(fifo);
 }
 
+void PolyphaseResampler::push_mixed(const float* const* planes, int64_t count, SampleFifo& fifo) {
+  if (count <= 0) return;
+  for (int c = 0; c < out_channels_; ++c) std::memcpy(grow(c, count), planes[c], sizeof(float) * count);
+  commit(count);
+  produce(fifo);
+}
+
 void PolyphaseResampler::push_silence(int64_t count, SampleFifo& fifo) {
   if (count <= 0) return;
   for (int c = 0; c < out_channels_; ++c) std::fill_n(grow(c, count), count, 0.f);
@@ -118,6 +151,42 @@ void PolyphaseResampler::produce(SampleFifo& fifo) {
     first_ += dead;
     len_ -= dead;
   }
+}
+
+std::shared_ptr<const ResamplePlan> PolyphaseResampler::plan(const AVFrame* params, double t0, int64_t tolerance) const {
+  auto p = std::make_shared<ResamplePlan>();
+  p->f = f_;
+  p->coef = coef_;
+  p->in_channels = in_channels_;
+  p->out_channels = out_channels_;
+  p->params = make_frame();
+  p->params->format = params->format;
+  p->params->sample_rate = params->sample_rate;
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 24, 100)
+  if (av_channel_layout_copy(&p->params->ch_layout, &params->ch_layout) < 0) return nullptr;
+#else
+  p->params->channels = params->channels;
+  p->params->channel_layout = params->channel_layout;
+#endif
+  p->t0 = t0;
+  p->tolerance = tolerance;
+  p->kernel = kernel_;
+  p->tail = 2 * f_.taps + 2 * f_.P + f_.P / f_.Q + 256;
+  return p;
+}
+
+void PolyphaseResampler::continue_after(const ResampledRun& r, int64_t origin) {
+  const int64_t from = std::max(r.in_first, r.in_end - (2 * f_.taps + 2 * f_.P + f_.P / f_.Q + 256));
+  const int64_t n = r.in_end - from;
+  for (int c = 0; c < out_channels_; ++c) {
+    auto& b = buf_[c];
+    if (static_cast<int64_t>(b.size()) < n) b.resize(static_cast<size_t>(n));
+    std::memcpy(b.data(), r.in[c].data() + (from - r.in_first), sizeof(float) * n);
+  }
+  first_ = from - origin;
+  len_ = n;
+  m_next_ = r.m_end - origin / f_.P * f_.Q;
+  primed_ = true;
 }
 
 void PolyphaseResampler::flush(SampleFifo& fifo) {

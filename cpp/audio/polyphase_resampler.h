@@ -10,6 +10,7 @@
 // libswresample's own. Outputs equal libswresample's to float rounding (summation order).
 // Not thread-safe.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -19,6 +20,46 @@
 #include "common/ffmpeg_common.h"
 
 namespace vxfast {
+
+// What a decode worker needs to resample a block of frames the way the reading cursor's
+// PolyphaseResampler would (ParallelAacDecode): the filter, the downmix, the frame settings it is
+// for and the cursor's timeline rule (positions from pts against t0; jitter up to `tolerance`
+// samples ignored, as AudioCursor places frames).
+struct ResamplePlan {
+  SwrFilter f;
+  std::vector<float> coef;  // downmix weights; empty: channels pass through
+  int in_channels = 0, out_channels = 0;
+  UniqueAVFrame params;     // the frame settings (format, rate, layout) the plan is for
+  double t0 = 0;
+  int64_t tolerance = 0;
+  ResampleKernel kernel;
+  // Input samples a worker hands back with its outputs, so that the cursor's resampler can go on
+  // (or flush) after the block: more than what PolyphaseResampler keeps behind its next output.
+  int64_t tail = 0;
+};
+
+// A run of contiguous input samples (a decode block: pre-roll then kept frames) and the outputs it
+// owns: those whose window ends inside the kept samples, [M(in_start), M(in_end)) with
+// M(s) = the first output whose window reaches past input sample s - 1.
+struct ResampledRun {
+  const ResamplePlan* plan = nullptr;      // the plan it was made with
+  // Positions are the cursor's: a frame's pts position plus `offset` (the cursor's counter minus
+  // the pts position, as the cursor last told the workers). jitter_*: the range of (pts position -
+  // run position) over the kept frames, for the cursor to check its own placement rule.
+  int64_t offset = 0, jitter_min = 0, jitter_max = 0;
+  int64_t in_first = 0;                    // position of in[c][0] (the first pre-roll sample)
+  int64_t in_start = 0, in_end = 0;        // the kept samples
+  int64_t m_begin = 0, m_end = 0;          // the outputs
+  int64_t len = 0;                         // samples in `in` (in_end - in_first)
+  std::vector<std::vector<float>> in;      // per output channel, after the downmix (capacity reused)
+  std::vector<std::vector<float>> out;     // per output channel, m_end - m_begin samples
+};
+
+// The first output whose window [start, start + taps) reaches past input sample s - 1.
+int64_t first_output_after(const SwrFilter& f, int64_t s);
+// Fills r.out from r.in; false when an output's window would reach before r.in_first or before the
+// run's sample 0 (the start mirror stays with the cursor).
+bool resample_run(const ResamplePlan& p, ResampledRun& r);
 
 class PolyphaseResampler {
  public:
@@ -33,17 +74,29 @@ class PolyphaseResampler {
   // window is complete to fifo.
   void push(const AVFrame* f, int64_t off, int64_t count, SampleFifo& fifo);
   void push_silence(int64_t count, SampleFifo& fifo);
+  // Appends count samples already downmixed (one plane per output channel).
+  void push_mixed(const float* const* planes, int64_t count, SampleFifo& fifo);
   // Ends the run: its last outputs into fifo, then clear().
   void flush(SampleFifo& fifo);
   // Drops the run without output.
   void clear();
   simd::Level level() const { return kernel_.level; }
 
+  // The plan that lets decode workers resample like this object (configured for `params`).
+  std::shared_ptr<const ResamplePlan> plan(const AVFrame* params, double t0, int64_t tolerance) const;
+  int64_t end() const { return first_ + len_; }       // input samples of the run so far
+  int64_t next_output() const { return m_next_; }
+  int64_t window_start(int64_t m) const { return m / f_.Q * f_.P + (m % f_.Q) * f_.P / f_.Q + f_.offset; }
+  bool primed() const { return primed_; }
+  // Goes on after a run resampled elsewhere: `r` holds the input up to r.in_end and the outputs
+  // up to r.m_end (this object had input up to r.in_start and outputs up to r.m_begin). r's
+  // positions count from the stream's sample 0, this run's from `origin` (a multiple of P).
+  void continue_after(const ResampledRun& r, int64_t origin);
+
  private:
   float* grow(int c, int64_t n);  // room for n more input samples in channel c's buffer
   void commit(int64_t n);
   void produce(SampleFifo& fifo);
-  int64_t window_start(int64_t m) const { return m / f_.Q * f_.P + (m % f_.Q) * f_.P / f_.Q + f_.offset; }
 
   int out_rate_, out_channels_;
   ResampleKernel kernel_;

@@ -38,14 +38,17 @@ void resample_avx2(const SwrFilter& f, const float* x, int64_t x_first, int64_t 
     const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
     _mm_storeu_ps(out + i, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
   }
-  for (; i < n; ++i) {
-    const __m256 a = dot(wb + q * f.taps, p, full, tail, rest != 0);
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
-    s = _mm_hadd_ps(s, s);
-    s = _mm_hadd_ps(s, s);
-    out[i] = _mm_cvtss_f32(s);
-    p += adv[q];
-    if (++q == f.Q) q = 0;
+  if (i < n) {  // the same reduction as above, so an output does not depend on where a call starts
+    __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int j = 0; i + j < n; ++j) {
+      a[j] = dot(wb + q * f.taps, p, full, tail, rest != 0);
+      p += adv[q];
+      if (++q == f.Q) q = 0;
+    }
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
+    alignas(16) float r[4];
+    _mm_store_ps(r, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+    for (int j = 0; i < n; ++i, ++j) out[i] = r[j];
   }
 }
 

@@ -37,16 +37,24 @@ void resample_avx512(const SwrFilter& f, const float* x, int64_t x_first, int64_
       p += adv[q];
       if (++q == f.Q) q = 0;
     }
-    // Four 16-lane sums to four floats: halves, then two rounds of pairwise adds.
+    // Four 16-lane sums to four floats: halves, then two rounds of pairwise adds (each output's own
+    // lanes only, in a fixed order).
     const __m256 h01 = _mm256_hadd_ps(fold(a[0]), fold(a[1]));
     const __m256 h23 = _mm256_hadd_ps(fold(a[2]), fold(a[3]));
     const __m256 h = _mm256_hadd_ps(h01, h23);
     _mm_storeu_ps(out + i, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
   }
-  for (; i < n; ++i) {
-    out[i] = _mm512_reduce_add_ps(dot(wb + q * f.taps, p, full, tail));
-    p += adv[q];
-    if (++q == f.Q) q = 0;
+  if (i < n) {  // the same reduction as above, so an output does not depend on where a call starts
+    __m512 a[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (int j = 0; i + j < n; ++j) {
+      a[j] = dot(wb + q * f.taps, p, full, tail);
+      p += adv[q];
+      if (++q == f.Q) q = 0;
+    }
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(fold(a[0]), fold(a[1])), _mm256_hadd_ps(fold(a[2]), fold(a[3])));
+    alignas(16) float r[4];
+    _mm_store_ps(r, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+    for (int j = 0; i < n; ++i, ++j) out[i] = r[j];
   }
 }
 
