@@ -1,7 +1,8 @@
 #pragma once
 // Streaming resampler that reproduces libswresample's default conversion (its learned filter and
-// downmix, swr_filter.h) with vxfast's SIMD kernels, ~5x less CPU than libswresample's own loop
-// for 44.1 kHz -> 16 kHz (docs/performance.md, "Own resampling kernel").
+// downmix, swr_filter.h) with vxfast's SIMD kernels (docs/performance.md, "Own resampling
+// kernel"). Being vxfast's own code, its pieces can run on the decode workers
+// (ParallelAacDecode), each block's outputs equal to what one run over the stream gives.
 //
 // A run starts like libswresample's (input before sample 0 mirrored) and ends like it: flush()
 // hands the last ~2 filter lengths of input to a fresh libswresample context started on a phase-
