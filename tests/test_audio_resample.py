@@ -164,3 +164,22 @@ def test_chunks_and_seeks_equal_one_read(make_video):
         part = r.read(5.0, 6.0)
     k0 = int(np.ceil(5.0 * 16000 - 1e-6))
     assert np.abs(part - full[k0:k0 + len(part)]).max() <= 1e-4  # AAC PNS noise after a seek
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.sampled_from([44100, 22050, 48000, 11025]), cuts=st.lists(st.integers(1, 5000), min_size=1, max_size=5),
+       seed=st.integers(0, 2**31 - 1))
+def test_an_output_does_not_depend_on_the_call_range(rate, cuts, seed):
+    """The decode workers and the reading cursor resample different pieces of one stream: every
+    level must give each output the same bits whichever call computes it."""
+    f = _audio._swr_filter(rate, 16000)
+    x = (np.random.default_rng(seed).standard_normal(30000) * 0.3).astype(np.float32)
+    m = np.arange(20000)
+    first = int(np.nonzero(_window_start(f, m) >= 0)[0][0])
+    last = int(np.nonzero(_window_start(f, m) + f["taps"] <= len(x))[0][-1])
+    bounds = sorted({first, last + 1, *[min(last + 1, first + c) for c in np.cumsum(cuts)]})
+    for level in _levels():
+        whole = _audio._resample_kernel(rate, 16000, x, first, last + 1 - first, level)
+        parts = np.concatenate([_audio._resample_kernel(rate, 16000, x, a, b - a, level)
+                                for a, b in zip(bounds[:-1], bounds[1:])])
+        assert np.array_equal(whole, parts), level

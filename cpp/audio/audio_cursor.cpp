@@ -233,6 +233,7 @@ bool AudioCursor::take_run(const ResampledRun& r) {
   // Otherwise, if this cursor would have placed the block's frames contiguously from here, its
   // downmixed samples go through the cursor's resampler; else the block is decoded again here.
   if (!poly_on_ || r.plan != plan_ || !anchored_ || rate_changed_ || pts_shift_ != 0 || gap_left_ > 0) return false;
+  poly_->produce_pending(fifo_);
   const int64_t tol = static_cast<int64_t>(gap_tolerance_ * in_rate_);
   const int64_t shift = in_next_ - r.in_start;
   if (r.jitter_max - shift > tol || r.jitter_min - shift < -tol) return false;

@@ -33,7 +33,7 @@ bool resample_run(const ResamplePlan& p, ResampledRun& r) {
   if (r.m_begin < 0 || ws < 0 || ws < r.in_first) return false;
   for (int c = 0; c < p.out_channels; ++c) {
     r.out[c].resize(static_cast<size_t>(n));
-    p.kernel.run(f, r.in[c].data(), r.in_first, r.m_begin, n, r.out[c].data());
+    p.kernel.run(f, r.in[c].data(), r.in_first, r.len, r.m_begin, n, r.out[c].data());
   }
   return true;
 }
@@ -60,6 +60,7 @@ bool PolyphaseResampler::configure(const AVFrame* f) {
     if (!filter_) return false;
   }
   f_ = *filter_;
+  group_ = kernel_.level == simd::Level::Avx512 && f_.Q >= 16 ? 16 * f_.Q : 1;
   mono_ = make_frame();
   mono_->format = AV_SAMPLE_FMT_FLTP;
   mono_->sample_rate = f->sample_rate;
@@ -105,24 +106,24 @@ void PolyphaseResampler::push(const AVFrame* f, int64_t off, int64_t count, Samp
     for (int c = 0; c < out_channels_; ++c) std::memcpy(grow(c, count), planes_[c], sizeof(float) * count);
   }
   commit(count);
-  produce(fifo);
+  produce(fifo, false);
 }
 
 void PolyphaseResampler::push_mixed(const float* const* planes, int64_t count, SampleFifo& fifo) {
   if (count <= 0) return;
   for (int c = 0; c < out_channels_; ++c) std::memcpy(grow(c, count), planes[c], sizeof(float) * count);
   commit(count);
-  produce(fifo);
+  produce(fifo, false);
 }
 
 void PolyphaseResampler::push_silence(int64_t count, SampleFifo& fifo) {
   if (count <= 0) return;
   for (int c = 0; c < out_channels_; ++c) std::fill_n(grow(c, count), count, 0.f);
   commit(count);
-  produce(fifo);
+  produce(fifo, false);
 }
 
-void PolyphaseResampler::produce(SampleFifo& fifo) {
+void PolyphaseResampler::produce(SampleFifo& fifo, bool all) {
   const int64_t end = first_ + len_;
   if (!primed_) {
     // libswresample mirrors the run's first samples backwards (x[-n] = x[n]) once it has them.
@@ -137,10 +138,11 @@ void PolyphaseResampler::produce(SampleFifo& fifo) {
   const int64_t A = end - f_.taps - f_.offset;
   if (A < 0) return;
   const int64_t m_last = ((A + 1) * f_.Q - 1) / f_.P;
-  const int64_t n = m_last - m_next_ + 1;
+  int64_t n = m_last - m_next_ + 1;
+  if (!all && group_ > 1) n = (m_next_ + n) / group_ * group_ - m_next_;
   if (n <= 0) return;
   float* const* w = fifo.reserve(n);
-  for (int c = 0; c < out_channels_; ++c) kernel_.run(f_, buf_[c].data(), first_, m_next_, n, w[c]);
+  for (int c = 0; c < out_channels_; ++c) kernel_.run(f_, buf_[c].data(), first_, len_, m_next_, n, w[c]);
   fifo.commit(n);
   m_next_ += n;
   // Keep what the next windows and flush()'s hand-over need: >= 2 taps + a period before the end.
@@ -190,6 +192,7 @@ void PolyphaseResampler::continue_after(const ResampledRun& r, int64_t origin) {
 }
 
 void PolyphaseResampler::flush(SampleFifo& fifo) {
+  produce(fifo, true);
   const int64_t end = first_ + len_;
   if (end <= 0) {
     clear();

@@ -81,6 +81,8 @@ class PolyphaseResampler {
   void flush(SampleFifo& fifo);
   // Drops the run without output.
   void clear();
+  // Writes the outputs held back for a whole group (see group_) that the input already allows.
+  void produce_pending(SampleFifo& fifo) { produce(fifo, true); }
   simd::Level level() const { return kernel_.level; }
 
   // The plan that lets decode workers resample like this object (configured for `params`).
@@ -97,7 +99,7 @@ class PolyphaseResampler {
  private:
   float* grow(int c, int64_t n);  // room for n more input samples in channel c's buffer
   void commit(int64_t n);
-  void produce(SampleFifo& fifo);
+  void produce(SampleFifo& fifo, bool all);
 
   int out_rate_, out_channels_;
   ResampleKernel kernel_;
@@ -105,6 +107,10 @@ class PolyphaseResampler {
   SwrFilter f_;                      // *filter_ once configured
   std::vector<float> coef_;          // downmix coefficients; empty: channels pass through
   int in_channels_ = 0;
+  // Outputs are written in whole groups of this many (aligned on the run's output 0), except by
+  // produce_pending/flush: the AVX-512 kernel computes 16 periods at a time (resample_kernels_avx512.cpp),
+  // so a frame's few hundred outputs at a time would cost it a whole group each.
+  int64_t group_ = 1;
   UniqueAVFrame mono_;               // mono float frame at the input rate: the tail context's input
   // Per output channel: the run's input samples [first_, first_ + len_), after the downmix.
   std::vector<std::vector<float>> buf_;

@@ -10,9 +10,11 @@
 namespace vxfast {
 
 // Outputs m0 .. m0 + n - 1 of filter f into out: out[i] = sum_t w[m mod Q][t] * x[idx(m) + t]
-// with idx(m) = floor(m P / Q) + offset - x_first, i.e. x[0] is input sample x_first. The caller
-// guarantees every window lies inside x.
-using ResampleFn = void (*)(const SwrFilter& f, const float* x, int64_t x_first, int64_t m0, int64_t n, float* out);
+// with idx(m) = floor(m P / Q) + offset - x_first, i.e. x[0] is input sample x_first, and x holds
+// x_len samples. The caller guarantees every window of these outputs lies inside x; a kernel may
+// compute neighbouring outputs too (reading zeros for what lies outside x) and drop them.
+using ResampleFn = void (*)(const SwrFilter& f, const float* x, int64_t x_first, int64_t x_len, int64_t m0,
+                            int64_t n, float* out);
 
 struct ResampleKernel {
   simd::Level level;  // what it really uses
@@ -20,10 +22,13 @@ struct ResampleKernel {
 };
 ResampleKernel select_resample_kernel(simd::Level want);
 
-void resample_scalar(const SwrFilter& f, const float* x, int64_t x_first, int64_t m0, int64_t n, float* out);
+void resample_scalar(const SwrFilter& f, const float* x, int64_t x_first, int64_t x_len, int64_t m0, int64_t n,
+                     float* out);
 #if defined(__x86_64__) || defined(_M_X64)
-void resample_avx2(const SwrFilter& f, const float* x, int64_t x_first, int64_t m0, int64_t n, float* out);
-void resample_avx512(const SwrFilter& f, const float* x, int64_t x_first, int64_t m0, int64_t n, float* out);
+void resample_avx2(const SwrFilter& f, const float* x, int64_t x_first, int64_t x_len, int64_t m0, int64_t n,
+                   float* out);
+void resample_avx512(const SwrFilter& f, const float* x, int64_t x_first, int64_t x_len, int64_t m0, int64_t n,
+                     float* out);
 #endif
 
 // out[i] = sum_c coef[c] * in[c][i], in channel order, as libswresample's float rematrix computes

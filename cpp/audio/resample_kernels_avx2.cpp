@@ -1,5 +1,6 @@
-// AVX2 polyphase kernel of resample_kernels.h (flags from cmake/simd.cmake); four outputs at a time
-// as in the AVX-512 one.
+// AVX2 polyphase kernel of resample_kernels.h (flags from cmake/simd.cmake): taps in 8-lane chunks,
+// four outputs at a time (the AVX-512 kernel's layout for few phases), the same reduction for every
+// output whatever range a call covers.
 #include <immintrin.h>
 
 #include "audio/resample_kernels.h"
@@ -18,7 +19,8 @@ inline __m256 dot(const float* w, const float* p, int full, __m256i tail, bool h
 
 }  // namespace
 
-void resample_avx2(const SwrFilter& f, const float* x, int64_t x_first, int64_t m0, int64_t n, float* out) {
+void resample_avx2(const SwrFilter& f, const float* x, int64_t x_first, int64_t /*x_len*/, int64_t m0, int64_t n,
+                   float* out) {
   const int full = f.taps / 8, rest = f.taps % 8;
   alignas(32) int32_t lanes[8];
   for (int j = 0; j < 8; ++j) lanes[j] = j < rest ? -1 : 0;

@@ -2,7 +2,8 @@
 
 namespace vxfast {
 
-void resample_scalar(const SwrFilter& f, const float* x, int64_t x_first, int64_t m0, int64_t n, float* out) {
+void resample_scalar(const SwrFilter& f, const float* x, int64_t x_first, int64_t /*x_len*/, int64_t m0, int64_t n,
+                     float* out) {
   int64_t q = m0 % f.Q;
   const float* p = x + (m0 / f.Q * f.P + q * f.P / f.Q + f.offset - x_first);
   for (int64_t i = 0; i < n; ++i) {

@@ -113,6 +113,11 @@ std::optional<SwrFilter> learn_swr_filter(int in_rate, int out_rate) {
   for (const auto& [key, v] : seen) f.w[key.first * f.taps + (key.second - tmin)] = v;
   f.advance.resize(static_cast<size_t>(Q));
   for (int64_t q = 0; q < Q; ++q) f.advance[q] = static_cast<int32_t>((q + 1) * P / Q - q * P / Q);
+  const int64_t Q8 = (Q + 7) / 8 * 8;
+  f.phase_start.resize(static_cast<size_t>(Q8));
+  for (int64_t q = 0; q < Q8; ++q) f.phase_start[q] = static_cast<int32_t>((q < Q ? q : Q - 1) * P / Q);
+  f.w8.assign(static_cast<size_t>(Q8 * f.taps), 0.f);
+  std::copy(f.w.begin(), f.w.end(), f.w8.begin());
   for (int64_t q = 0; q < Q; ++q) {  // a low-pass filter passes DC: each phase sums to ~1
     double sum = 0;
     for (int t = 0; t < f.taps; ++t) sum += f.w[q * f.taps + t];

@@ -28,6 +28,10 @@ struct SwrFilter {
   int taps = 0;
   std::vector<float> w;   // Q * taps, phase-major
   std::vector<int32_t> advance;  // per phase q: floor((q + 1) P / Q) - floor(q P / Q)
+  // For kernels that run 8 phases at a time: floor(q P / Q) for q < Q rounded up to a multiple of
+  // 8 (the padding repeats the last phase's), and w with zero rows for the padding phases.
+  std::vector<int32_t> phase_start;
+  std::vector<float> w8;
   int in_rate = 0, out_rate = 0;
 };
 

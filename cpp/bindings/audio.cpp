@@ -174,7 +174,7 @@ void bind_audio(py::module_& m) {
     float* o = out.mutable_data();
     {
       py::gil_scoped_release release;
-      if (n > 0) k.run(*f, xp, 0, m0, n, o);
+      if (n > 0) k.run(*f, xp, 0, len, m0, n, o);
     }
     return out;
   }, py::arg("in_rate"), py::arg("out_rate"), py::arg("x"), py::arg("m0"), py::arg("n"), py::arg("level"),
