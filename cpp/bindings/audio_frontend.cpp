@@ -42,7 +42,8 @@ void bind_audio_frontend(py::module_& m) {
       [](const F32& x, const F32& window, int n_fft, int hop, int64_t first_start, int64_t n_frames,
          const std::string& pad, int64_t zero_tail, float dither, uint64_t seed, bool remove_dc, float preemphasis, float power,
          const std::optional<F32>& mel, int log_base, float log_mul, float log_floor, float log_offset,
-         bool mels_first, const std::string& simd, int threads) {
+         bool mels_first, const std::string& simd, int threads, float clamp_below_max, int64_t clamp_frames,
+         float out_add, float out_mul) {
         if (x.ndim() != 1) throw std::invalid_argument("samples must be 1-D");
         if (window.ndim() != 1) throw std::invalid_argument("window must be 1-D");
         SpectrogramSpec sp;
@@ -64,6 +65,10 @@ void bind_audio_frontend(py::module_& m) {
         sp.log_floor = log_floor;
         sp.log_offset = log_offset;
         sp.mels_first = mels_first;
+        sp.clamp_below_max = clamp_below_max;
+        sp.clamp_frames = clamp_frames;
+        sp.out_add = out_add;
+        sp.out_mul = out_mul;
         MelBands bands;
         if (mel) {
           if (mel->ndim() != 2) throw std::invalid_argument("mel filterbank must be 2-D (n_mels, n_fft // 2 + 1)");
@@ -86,10 +91,13 @@ void bind_audio_frontend(py::module_& m) {
       py::arg("preemphasis") = 0.0f, py::arg("power") = 2.0f, py::arg("mel") = py::none(), py::arg("log_base") = 0,
       py::arg("log_mul") = 1.0f, py::arg("log_floor") = 0.0f, py::arg("log_offset") = 0.0f,
       py::arg("mels_first") = false, py::arg("simd") = "auto", py::arg("threads") = 0,
+      py::arg("clamp_below_max") = 0.0f, py::arg("clamp_frames") = 0, py::arg("out_add") = 0.0f, py::arg("out_mul") = 1.0f,
       "Frames x (+ zero_tail zeros; window of len(window) samples at first_start + i * hop, outside per pad), "
       "conditions them (dither, remove_dc, preemphasis), windows, FFTs (n_fft), |X|^power, applies the "
       "mel filterbank (dense (n_mels, n_fft//2+1), used as bands) and log_mul * log_b(max(v, floor) + "
-      "offset) (log_base 0: none, 1: natural, 10). (n_frames, n_out) float32, or (n_out, n_frames).");
+      "offset) (log_base 0: none, 1: natural, 10); clamp_below_max > 0 raises values below their block's "
+      "(clamp_frames frames; 0: all) maximum less it; then (v + out_add) * out_mul. (n_frames, n_out) "
+      "float32, or (n_out, n_frames).");
 
   m.def("kernel_level", [](const std::string& simd) { return std::string(simd::name(select_kernels(level_arg(simd)).level)); },
         py::arg("simd") = "auto", "The SIMD level the front-end kernels really use for a level.");
@@ -119,6 +127,21 @@ void bind_audio_frontend(py::module_& m) {
         return out;
       },
       py::arg("X"), py::arg("simd") = "auto", "|X|^2 of interleaved complex values (tests: SIMD vs scalar).");
+
+  m.def(
+      "log_apply",
+      [](const F32& v, int base, float mul, float floor, float offset, const std::string& simd) {
+        if (v.ndim() != 1) throw std::invalid_argument("v must be 1-D");
+        if (base != 1 && base != 10) throw std::invalid_argument("base must be 1 (natural) or 10");
+        const Kernels k = select_kernels(level_arg(simd));
+        py::array_t<float> out(v.shape(0));
+        std::copy(v.data(), v.data() + v.shape(0), out.mutable_data());
+        const float mx = k.log(out.mutable_data(), static_cast<int>(v.shape(0)), LogParams{base, mul, floor, offset});
+        return py::make_tuple(out, mx);
+      },
+      py::arg("v"), py::arg("base") = 10, py::arg("mul") = 1.0f, py::arg("floor") = 0.0f, py::arg("offset") = 0.0f,
+      py::arg("simd") = "auto",
+      "The log kernel alone (tests: SIMD vs scalar): (mul * log_base(max(v, floor) + offset), its maximum).");
 
   m.def(
       "rfft",
