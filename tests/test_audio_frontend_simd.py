@@ -124,3 +124,52 @@ def test_spectrogram_clamp_and_affine(level, mels_first, clamp_frames):
     assert np.array_equal(no_clamp, (raw + np.float32(4.0)) * np.float32(0.25))
     with pytest.raises(ValueError, match="clamp_below_max"):
         fe.spectrogram(x, win, 400, 160, -200, frames, clamp_below_max=-1.0, **kw)
+
+
+def _batch_lengths() -> st.SearchStrategy[int]:
+    # n = 2 * 2^a 3^b 5^c (the batched FFT's lengths), 4..2000
+    return st.builds(lambda a, b, c: 2 * 2**a * 3**b * 5**c, st.integers(0, 5), st.integers(0, 3),
+                     st.integers(0, 3)).filter(lambda n: 4 <= n <= 2000)
+
+
+@pytest.mark.parametrize("level", ["scalar"] + LEVELS)
+@settings(max_examples=40, deadline=None)
+@given(n=_batch_lengths(), seed=st.integers(0, 2**32 - 1))
+def test_power_batch_matches_numpy_and_scalar(level, n, seed):
+    x = np.random.default_rng(seed).standard_normal((16, n)).astype(np.float32)
+    ref = (np.abs(np.fft.rfft(x.astype(np.float64), axis=1)) ** 2).T  # (n/2 + 1, 16)
+    got = fe.power_batch_apply(x, level)
+    assert got.shape == (n // 2 + 1, 16)
+    tol = 2e-6 * np.sqrt(n) * ref.max()
+    assert np.abs(got - ref).max() <= tol
+    if level != "scalar":
+        assert np.abs(got - fe.power_batch_apply(x, "scalar")).max() <= tol
+
+
+@pytest.mark.parametrize("level", ["scalar"] + LEVELS)
+@settings(max_examples=30, deadline=None)
+@given(n_mels=st.integers(1, 128), n_fft=st.sampled_from([64, 400, 512]), seed=st.integers(0, 2**32 - 1))
+def test_bands_batch_equals_bands(level, n_mels, n_fft, seed):
+    mel = va.mel_filterbank(16000, n_fft, n_mels)
+    pw = np.random.default_rng(seed).random((n_fft // 2 + 1, 16), dtype=np.float32) * 100
+    ref = fe.bands_apply(mel, np.ascontiguousarray(pw.T), "scalar").T
+    assert np.allclose(fe.bands_batch_apply(mel, pw, level), ref, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("remove_dc", [False, True])
+@pytest.mark.parametrize("n_fft", [400, 240, 6])
+@pytest.mark.parametrize("level", ["scalar"] + LEVELS)
+def test_batched_spectrogram_edges(n_fft, level, remove_dc):
+    # The batched path (n_fft/2 not av_tx-friendly): padded first/last tiles, a short last tile and
+    # conditioning (frames assembled first) agree with the double DFT of each frame.
+    x = np.random.default_rng(n_fft).standard_normal(5000).astype(np.float32)
+    win = va.window_function("hann", n_fft)
+    hop = max(1, n_fft // 3)
+    frames = 1 + len(x) // hop
+    got = fe.spectrogram(x, win, n_fft, hop, -(n_fft // 2), frames, pad="reflect", simd=level, threads=1,
+                         remove_dc=remove_dc)
+    xp = np.pad(x.astype(np.float64), n_fft // 2, mode="reflect")
+    idx = np.arange(frames)[:, None] * hop + np.arange(n_fft)[None, :]
+    fr = xp[idx] - xp[idx].mean(axis=1, keepdims=True) if remove_dc else xp[idx]
+    ref = np.abs(np.fft.rfft(fr * win, axis=1)) ** 2
+    assert np.abs(got - ref).max() <= 2e-6 * np.sqrt(n_fft) * ref.max()

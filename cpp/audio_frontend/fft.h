@@ -59,6 +59,8 @@ class RealFft {
 
 // Whether av_tx has fast codelets for a complex FFT of length m (2^a * {1, 3, 5, 7, 9, 15}).
 bool av_tx_friendly(int m);
+// Whether RealFft(n) is av_tx's real FFT itself (n % 4 == 0 and n/2 av_tx-friendly), not the split plan.
+bool rfft_direct(int n);
 
 // The oracle: X[k] = sum_t x[t] e^{-2 pi i k t / n}, k = 0..n/2, in double, O(n^2).
 std::vector<std::complex<double>> reference_dft(const float* x, int n);

@@ -6,6 +6,7 @@
 // by its polynomial (see LogFn).
 #include <cstdint>
 
+#include "audio_frontend/batch_fft.h"
 #include "audio_frontend/mel_bands.h"
 #include "common/simd.h"
 
@@ -29,11 +30,21 @@ struct LogParams {
 // Zero, subnormal, infinite and NaN inputs take the reference's value.
 using LogFn = float (*)(float* v, int n, const LogParams& p);
 
+// kBatch frames at once (batch_fft.h): power spectra pw[k * kBatch + j] of frames whose sample t
+// is in[j * stride + t] (* window[t] unless null) for t < L, zeros up to the plan's n; work holds
+// 4 * (n/2) * kBatch floats. The scalar version (the same template, one lane) is the reference.
+using PowerBatchFn = void (*)(const BatchFftView& plan, const float* in, int64_t stride, const float* window, int L,
+                              float* work, float* pw);
+// Banded mel sums of kBatch spectra: out[m * kBatch + j] from pw[k * kBatch + j].
+using BandsBatchFn = void (*)(const BandsView& b, const float* pw, float* out);
+
 struct Kernels {
   simd::Level level;  // what these kernels really use
   PowerFn power;
   BandsFn bands;
   LogFn log;
+  PowerBatchFn power_batch;
+  BandsBatchFn bands_batch;
 };
 
 // The kernels for a level; NEON (and anything without x86 kernels) uses the scalar ones, which the
@@ -43,15 +54,24 @@ Kernels select_kernels(simd::Level want);
 void power_scalar(const float* X, int n, float* power);
 void bands_scalar(const BandsView& b, const float* spec, float* out);
 float log_scalar(float* v, int n, const LogParams& p);
+void power_batch_scalar(const BatchFftView& plan, const float* in, int64_t stride, const float* window, int L, float* work,
+                   float* pw);
+void bands_batch_scalar(const BandsView& b, const float* pw, float* out);
 // One value of the reference log (the SIMD kernels' path for zero, subnormal, inf and NaN lanes).
 float log_one(float v, const LogParams& p);
 #if defined(__x86_64__) || defined(_M_X64)
 void power_avx2(const float* X, int n, float* power);
 void bands_avx2(const BandsView& b, const float* spec, float* out);
 float log_avx2(float* v, int n, const LogParams& p);
+void power_batch_avx2(const BatchFftView& plan, const float* in, int64_t stride, const float* window, int L, float* work,
+                   float* pw);
+void bands_batch_avx2(const BandsView& b, const float* pw, float* out);
 void power_avx512(const float* X, int n, float* power);
 void bands_avx512(const BandsView& b, const float* spec, float* out);
 float log_avx512(float* v, int n, const LogParams& p);
+void power_batch_avx512(const BatchFftView& plan, const float* in, int64_t stride, const float* window, int L, float* work,
+                   float* pw);
+void bands_batch_avx512(const BandsView& b, const float* pw, float* out);
 #endif
 
 }  // namespace vxfast::audio_frontend

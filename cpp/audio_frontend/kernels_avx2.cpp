@@ -3,6 +3,7 @@
 
 #include <cfloat>
 
+#include "audio_frontend/batch_fft_impl.h"
 #include "audio_frontend/kernels.h"
 
 namespace vxfast::audio_frontend {
@@ -41,6 +42,22 @@ __m256 log_normal(__m256 x, const LogConsts& k) {
   a = _mm256_fmadd_ps(lnm, k.inv_hi, a);
   return _mm256_fmadd_ps(ef, k.lg2_hi, a);
 }
+
+struct Ops {  // 8 lanes for batch_fft_impl.h
+  using T = __m256;
+  static constexpr int W = 8;
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, T v) { _mm256_storeu_ps(p, v); }
+  static T add(T a, T b) { return _mm256_add_ps(a, b); }
+  static T sub(T a, T b) { return _mm256_sub_ps(a, b); }
+  static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
+  static T fmadd(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static T set1(float v) { return _mm256_set1_ps(v); }
+  static T zero() { return _mm256_setzero_ps(); }
+  static T gather(const float* p, int64_t stride) {
+    return _mm256_i32gather_ps(p, _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int>(stride))), 4);
+  }
+};
 
 }  // namespace
 
@@ -108,5 +125,16 @@ float log_avx2(float* v, int n, const LogParams& p) {
   h = _mm_max_ss(h, _mm_movehdup_ps(h));
   return _mm_cvtss_f32(h);
 }
+
+}  // namespace vxfast::audio_frontend
+
+namespace vxfast::audio_frontend {
+
+void power_batch_avx2(const BatchFftView& plan, const float* in, int64_t stride, const float* window, int L, float* work,
+                    float* pw) {
+  batch_impl::power_batch<Ops>(plan, in, stride, window, L, work, pw);
+}
+
+void bands_batch_avx2(const BandsView& b, const float* pw, float* out) { batch_impl::bands_batch<Ops>(b, pw, out); }
 
 }  // namespace vxfast::audio_frontend

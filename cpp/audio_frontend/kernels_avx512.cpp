@@ -4,6 +4,7 @@
 
 #include <cfloat>
 
+#include "audio_frontend/batch_fft_impl.h"
 #include "audio_frontend/kernels.h"
 
 namespace vxfast::audio_frontend {
@@ -44,6 +45,22 @@ __m512 log_normal(__m512 x, const LogConsts& k) {
   a = _mm512_fmadd_ps(lnm, k.inv_hi, a);
   return _mm512_fmadd_ps(ef, k.lg2_hi, a);
 }
+
+struct Ops {  // 16 lanes for batch_fft_impl.h
+  using T = __m512;
+  static constexpr int W = 16;
+  static T load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, T v) { _mm512_storeu_ps(p, v); }
+  static T add(T a, T b) { return _mm512_add_ps(a, b); }
+  static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
+  static T mul(T a, T b) { return _mm512_mul_ps(a, b); }
+  static T fmadd(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static T set1(float v) { return _mm512_set1_ps(v); }
+  static T zero() { return _mm512_setzero_ps(); }
+  static T gather(const float* p, int64_t stride) {
+    return _mm512_i32gather_ps(_mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(static_cast<int>(stride))), p, 4);
+  }
+};
 
 }  // namespace
 
@@ -106,5 +123,16 @@ float log_avx512(float* v, int n, const LogParams& p) {
   }
   return _mm512_reduce_max_ps(mx);
 }
+
+}  // namespace vxfast::audio_frontend
+
+namespace vxfast::audio_frontend {
+
+void power_batch_avx512(const BatchFftView& plan, const float* in, int64_t stride, const float* window, int L, float* work,
+                    float* pw) {
+  batch_impl::power_batch<Ops>(plan, in, stride, window, L, work, pw);
+}
+
+void bands_batch_avx512(const BandsView& b, const float* pw, float* out) { batch_impl::bands_batch<Ops>(b, pw, out); }
 
 }  // namespace vxfast::audio_frontend

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "audio_frontend/batch_fft.h"
 #include "audio_frontend/fft.h"
 #include "audio_frontend/kernels.h"
 #include "postprocess/task_pool.h"
@@ -73,11 +75,14 @@ struct Run {
   int64_t frames_per_task;
   int64_t clamp_frames, n_clamp_blocks;  // clamp blocks (the whole output: one block)
   float* maxima;                         // n_clamp_blocks per task, when clamping
+  const BatchFftView* batch;             // kBatch frames per FFT call (batch_fft.h), or null: RealFft per frame
 };
 
-// Frames computed before their rows are written: the (n_mels, n_frames) layout then gets runs of
-// 16 consecutive floats (a cache line) per mel instead of one float every n_frames * 4 bytes.
-constexpr int kTile = 16;
+// Frames are computed 16 at a time into a tile held value-major (tile[m * kTile + j]: value m of
+// frame t0 + j), the batched FFT's layout: the (n_mels, n_frames) output then gets runs of 16
+// consecutive floats (a cache line) per mel instead of one float every n_frames * 4 bytes, and the
+// log runs over the whole tile at once.
+constexpr int kTile = kBatch;
 
 // One frame's samples into buf (L values), conditioned and windowed.
 void load_frame(const Run& r, int64_t f, float* buf) {
@@ -127,60 +132,102 @@ void load_frame(const Run& r, int64_t f, float* buf) {
   for (int i = 0; i < L; ++i) buf[i] *= w[i];
 }
 
+// The tile's log, clamp maxima or affine map, then its frames into the output.
+void finish_tile(const Run& r, int64_t t0, int nt, float* vt, float* maxima) {
+  const SpectrogramSpec& sp = *r.spec;
+  const int n_out = r.n_out;
+  if (sp.log_base != 0) r.k.log(vt, n_out * kTile, r.logp);
+  if (sp.clamp_below_max > 0.f) {
+    float lane_max[kTile];
+    std::fill(lane_max, lane_max + kTile, -std::numeric_limits<float>::infinity());
+    for (int m = 0; m < n_out; ++m)
+      for (int j = 0; j < kTile; ++j) lane_max[j] = vt[m * kTile + j] > lane_max[j] ? vt[m * kTile + j] : lane_max[j];
+    for (int j = 0; j < nt; ++j) {
+      float& b = maxima[(t0 + j) / r.clamp_frames];
+      b = std::max(b, lane_max[j]);
+    }
+  } else if (sp.out_add != 0.f || sp.out_mul != 1.f) {  // with a clamp this waits for pass 2
+    for (int i = 0; i < n_out * kTile; ++i) vt[i] = (vt[i] + sp.out_add) * sp.out_mul;
+  }
+  if (sp.mels_first) {
+    for (int m = 0; m < n_out; ++m) std::memcpy(r.out + m * sp.n_frames + t0, vt + m * kTile, sizeof(float) * nt);
+  } else {
+    for (int j = 0; j < nt; ++j) {
+      float* o = r.out + (t0 + j) * n_out;
+      for (int m = 0; m < n_out; ++m) o[m] = vt[m * kTile + j];
+    }
+  }
+}
+
+// |X|^p from |X|^2 for p != 2.
+void apply_power(float* s, int64_t n, float power) {
+  if (power == 1.f) {
+    for (int64_t i = 0; i < n; ++i) s[i] = std::sqrt(s[i]);
+  } else if (power != 2.f) {
+    const float e = power * 0.5f;
+    for (int64_t i = 0; i < n; ++i) s[i] = std::pow(s[i], e);
+  }
+}
+
 void run_block(const Run& r, int task) {
   const SpectrogramSpec& sp = *r.spec;
   const int64_t f0 = task * r.frames_per_task, f1 = std::min(sp.n_frames, f0 + r.frames_per_task);
   if (f0 >= f1) return;
+  const int n_bins = sp.n_fft / 2 + 1, n_out = r.n_out, L = sp.frame_length;
+  AlignedFloats tile = aligned_floats(static_cast<size_t>(kTile) * std::max(n_out, n_bins) + 16);
+  float* vt = tile.get();
+  float* maxima = sp.clamp_below_max > 0.f ? r.maxima + static_cast<int64_t>(task) * r.n_clamp_blocks : nullptr;
+  const bool cond = sp.dither != 0.f || sp.remove_dc || sp.preemphasis != 0.f;
+  if (r.batch) {
+    AlignedFloats work = aligned_floats(4 * static_cast<size_t>(r.batch->h) * kBatch + 16),
+                  pw = aligned_floats(static_cast<size_t>(n_bins) * kBatch + 16),
+                  frames = aligned_floats(static_cast<size_t>(kBatch) * sp.n_fft + 16);
+    for (int64_t t0 = f0; t0 < f1; t0 += kTile) {
+      const int nt = static_cast<int>(std::min<int64_t>(kTile, f1 - t0));
+      const int64_t s0 = sp.first_start + t0 * sp.hop;
+      if (nt == kTile && !cond && sp.hop <= (1 << 26) && s0 >= 0 && s0 + (kTile - 1) * sp.hop + L <= r.n) {
+        // The common case: the 16 frames straight from the input (strided gathers), windowed there.
+        r.k.power_batch(*r.batch, r.x + s0, sp.hop, sp.window.data(), L, work.get(), pw.get());
+      } else {  // padding, conditioning or a short last tile: frames assembled first
+        for (int j = 0; j < kTile; ++j) {
+          float* fb = frames.get() + static_cast<int64_t>(j) * sp.n_fft;
+          if (j < nt)
+            load_frame(r, t0 + j, fb);
+          else
+            std::fill(fb, fb + L, 0.f);
+        }
+        r.k.power_batch(*r.batch, frames.get(), sp.n_fft, nullptr, L, work.get(), pw.get());
+      }
+      apply_power(pw.get(), static_cast<int64_t>(n_bins) * kBatch, sp.power);
+      if (r.view.n_mels > 0)
+        r.k.bands_batch(r.view, pw.get(), vt);
+      else
+        std::memcpy(vt, pw.get(), sizeof(float) * n_bins * kBatch);
+      finish_tile(r, t0, nt, vt, maxima);
+    }
+    return;
+  }
   RealFft fft(sp.n_fft);
-  const int n_bins = sp.n_fft / 2 + 1, n_out = r.n_out;
-  AlignedFloats frame = aligned_floats(sp.n_fft), X = aligned_floats(2 * n_bins + 16),
-                spec = aligned_floats(n_bins + 16), tile = aligned_floats(static_cast<size_t>(kTile) * n_out + 16);
+  AlignedFloats frame = aligned_floats(sp.n_fft), X = aligned_floats(2 * n_bins + 16), spec = aligned_floats(n_bins + 16),
+                mel = aligned_floats(n_out + 16);
   float* buf = frame.get();
-  std::fill(buf + sp.frame_length, buf + sp.n_fft, 0.f);  // the FFT leaves its input unchanged
-  const bool clamp = sp.clamp_below_max > 0.f;
-  const bool affine = !clamp && (sp.out_add != 0.f || sp.out_mul != 1.f);  // with a clamp: in pass 2
-  float* maxima = clamp ? r.maxima + static_cast<int64_t>(task) * r.n_clamp_blocks : nullptr;
+  std::fill(buf + L, buf + sp.n_fft, 0.f);  // the FFT leaves its input unchanged
   for (int64_t t0 = f0; t0 < f1; t0 += kTile) {
     const int nt = static_cast<int>(std::min<int64_t>(kTile, f1 - t0));
     for (int j = 0; j < nt; ++j) {
-      const int64_t f = t0 + j;
-      load_frame(r, f, buf);
+      load_frame(r, t0 + j, buf);
       fft.forward(buf, X.get());
       float* s = spec.get();
       r.k.power(X.get(), n_bins, s);
-      if (sp.power == 1.f) {
-        for (int i = 0; i < n_bins; ++i) s[i] = std::sqrt(s[i]);
-      } else if (sp.power != 2.f) {
-        const float e = sp.power * 0.5f;
-        for (int i = 0; i < n_bins; ++i) s[i] = std::pow(s[i], e);
+      apply_power(s, n_bins, sp.power);
+      float* v = s;
+      if (r.view.n_mels > 0) {
+        r.k.bands(r.view, s, mel.get());
+        v = mel.get();
       }
-      float* v = tile.get() + static_cast<int64_t>(j) * n_out;
-      if (r.view.n_mels > 0)
-        r.k.bands(r.view, s, v);
-      else
-        std::memcpy(v, s, sizeof(float) * n_out);
-      float mx = -std::numeric_limits<float>::infinity();
-      if (sp.log_base != 0) {
-        mx = r.k.log(v, n_out, r.logp);
-      } else if (clamp) {
-        for (int m = 0; m < n_out; ++m) mx = std::max(mx, v[m]);
-      }
-      if (clamp) {
-        float& b = maxima[f / r.clamp_frames];
-        b = std::max(b, mx);
-      } else if (affine) {
-        for (int m = 0; m < n_out; ++m) v[m] = (v[m] + sp.out_add) * sp.out_mul;
-      }
+      for (int m = 0; m < n_out; ++m) vt[m * kTile + j] = v[m];
     }
-    const float* t = tile.get();
-    if (sp.mels_first) {
-      for (int m = 0; m < n_out; ++m) {
-        float* o = r.out + m * sp.n_frames + t0;
-        for (int j = 0; j < nt; ++j) o[j] = t[j * n_out + m];
-      }
-    } else {
-      std::memcpy(r.out + t0 * n_out, t, sizeof(float) * n_out * nt);
-    }
+    finish_tile(r, t0, nt, vt, maxima);
   }
 }
 
@@ -230,9 +277,13 @@ void spectrogram(const float* x, int64_t n, const SpectrogramSpec& sp, const Mel
   if (sp.n_frames == 0) return;
   RealFft probe(sp.n_fft);  // fails early, on the caller's thread, for a length av_tx cannot do
   const bool clamp = sp.clamp_below_max > 0.f;
+  // The batched FFT where RealFft would split (Whisper's 400); av_tx's own lengths stay per frame.
+  std::unique_ptr<BatchFftPlan> batch;
+  if (!rfft_direct(sp.n_fft) && BatchFftPlan::supports(sp.n_fft)) batch = std::make_unique<BatchFftPlan>(sp.n_fft);
+  const BatchFftView batch_view = batch ? batch->view() : BatchFftView{};
   Run r{x, n, &sp, view(bands), select_kernels(level), LogParams{sp.log_base, sp.log_mul, sp.log_floor, sp.log_offset},
         out, bands.n_mels > 0 ? bands.n_mels : sp.n_fft / 2 + 1, sp.n_frames,
-        sp.clamp_frames > 0 ? sp.clamp_frames : sp.n_frames, 1, nullptr};
+        sp.clamp_frames > 0 ? sp.clamp_frames : sp.n_frames, 1, nullptr, batch ? &batch_view : nullptr};
   r.n_clamp_blocks = (sp.n_frames + r.clamp_frames - 1) / r.clamp_frames;
   post::TaskPool& pool = post::shared_task_pool();
   // ~1 us of work per frame: below a few hundred frames the hand-off costs more than it saves.

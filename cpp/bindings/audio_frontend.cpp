@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "audio_frontend/batch_fft.h"
 #include "audio_frontend/fft.h"
 #include "audio_frontend/kernels.h"
 #include "audio_frontend/mel_bands.h"
@@ -142,6 +143,37 @@ void bind_audio_frontend(py::module_& m) {
       py::arg("v"), py::arg("base") = 10, py::arg("mul") = 1.0f, py::arg("floor") = 0.0f, py::arg("offset") = 0.0f,
       py::arg("simd") = "auto",
       "The log kernel alone (tests: SIMD vs scalar): (mul * log_base(max(v, floor) + offset), its maximum).");
+
+  m.def(
+      "power_batch_apply",
+      [](const F32& frames, const std::string& simd) {
+        if (frames.ndim() != 2 || frames.shape(0) != kBatch)
+          throw std::invalid_argument("frames must be (" + std::to_string(kBatch) + ", n)");
+        const int n = static_cast<int>(frames.shape(1));
+        if (!BatchFftPlan::supports(n)) throw std::invalid_argument("n must be even with n/2 = 2^a 3^b 5^c >= 2");
+        const BatchFftPlan plan(n);
+        const Kernels k = select_kernels(level_arg(simd));
+        std::vector<float> work(4 * static_cast<size_t>(n / 2) * kBatch);
+        py::array_t<float> out({static_cast<py::ssize_t>(n / 2 + 1), static_cast<py::ssize_t>(kBatch)});
+        k.power_batch(plan.view(), frames.data(), n, nullptr, n, work.data(), out.mutable_data());
+        return out;
+      },
+      py::arg("frames"), py::arg("simd") = "auto",
+      "The batched FFT's power spectra of 16 frames (tests: SIMD vs scalar vs numpy): (n/2 + 1, 16).");
+
+  m.def(
+      "bands_batch_apply",
+      [](const F32& mel, const F32& pw, const std::string& simd) {
+        if (mel.ndim() != 2 || pw.ndim() != 2 || pw.shape(1) != kBatch || pw.shape(0) != mel.shape(1))
+          throw std::invalid_argument("mel must be (n_mels, n_bins) and pw (n_bins, 16)");
+        MelBands b = MelBands::from_dense(mel.data(), static_cast<int>(mel.shape(0)), static_cast<int>(mel.shape(1)));
+        const Kernels k = select_kernels(level_arg(simd));
+        py::array_t<float> out({mel.shape(0), static_cast<py::ssize_t>(kBatch)});
+        k.bands_batch(view(b), pw.data(), out.mutable_data());
+        return out;
+      },
+      py::arg("mel"), py::arg("pw"), py::arg("simd") = "auto",
+      "The batched banded mel sums of 16 spectra (tests): (n_mels, 16).");
 
   m.def(
       "rfft",

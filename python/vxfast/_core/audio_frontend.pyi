@@ -44,6 +44,10 @@ def log_apply(
     v: npt.ArrayLike, base: int = 10, mul: float = 1.0, floor: float = 0.0, offset: float = 0.0, simd: str = "auto"
 ) -> tuple[npt.NDArray[np.float32], float]:
     """The log kernel alone: (mul * log_base(max(v, floor) + offset), its maximum)."""
+def power_batch_apply(frames: npt.ArrayLike, simd: str = "auto") -> npt.NDArray[np.float32]:
+    """The batched FFT's power spectra of 16 frames (16, n): (n/2 + 1, 16)."""
+def bands_batch_apply(mel: npt.ArrayLike, pw: npt.ArrayLike, simd: str = "auto") -> npt.NDArray[np.float32]:
+    """The batched banded mel sums of 16 spectra (n_bins, 16): (n_mels, 16)."""
 def rfft(x: npt.ArrayLike) -> npt.NDArray[np.complex64]:
     """The front-ends' real FFT of x (even length): n/2 + 1 bins."""
 def reference_rfft(x: npt.ArrayLike) -> npt.NDArray[np.complex128]:
