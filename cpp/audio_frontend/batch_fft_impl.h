@@ -4,7 +4,8 @@
 // its own Ops in an anonymous namespace (so every instantiation has internal linkage: no weak
 // symbols in ISA objects; no std:: templates here for the same reason). Ops provides T (W lanes),
 // load/store (unaligned), add, sub, mul, fmadd(a, b, c) = a * b + c, set1, zero and
-// gather(p, stride) = lanes p[j * stride].
+// load_columns(p, stride, valid, cols): cols[c] lane j = p[j * stride + c] for c < valid, 0 for
+// valid <= c < W (a W x W transpose; it reads nothing at or past c = valid).
 //
 // Layout: element e of a batch (a complex value, or a real one for spectra and mel values) keeps
 // its kBatch lanes together: re at buf[2e * kBatch + lane], im at buf[(2e + 1) * kBatch + lane]; a
@@ -93,13 +94,18 @@ void power_batch(const BatchFftView& pl, const float* in, int64_t stride, const 
     float* src = work;
     float* dst = work + 2 * h * kBatch;
     const float* base = in + g * stride;
-    for (int t = 0; t < 2 * h; ++t) {  // z[t/2] = x[2 (t/2)] + i x[2 (t/2) + 1]: element t/2, part t % 2
-      T v = O::zero();
-      if (t < L) {
-        v = O::gather(base + t, stride);
-        if (window) v = O::mul(v, O::set1(window[t]));
+    // z[t/2] = x[2 (t/2)] + i x[2 (t/2) + 1]: sample t is element t/2, part t % 2, so the packed
+    // input is the frames' samples transposed, W samples of W frames at a time.
+    for (int t = 0; t < 2 * h; t += O::W) {
+      T cols[O::W];
+      const int cnt = 2 * h - t < O::W ? 2 * h - t : O::W;
+      const int valid = L - t < 0 ? 0 : (L - t < cnt ? L - t : cnt);
+      O::load_columns(base + t, stride, valid, cols);
+      for (int c = 0; c < cnt; ++c) {
+        T v = cols[c];
+        if (window && c < valid) v = O::mul(v, O::set1(window[t + c]));
+        O::store(src + (t + c) * kBatch + g, v);
       }
-      O::store(src + t * kBatch + g, v);
     }
     int len = h, s = 1;
     for (int st = 0; st < pl.n_stages; ++st) {

@@ -54,8 +54,31 @@ struct Ops {  // 8 lanes for batch_fft_impl.h
   static T fmadd(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
   static T set1(float v) { return _mm256_set1_ps(v); }
   static T zero() { return _mm256_setzero_ps(); }
-  static T gather(const float* p, int64_t stride) {
-    return _mm256_i32gather_ps(p, _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int>(stride))), 4);
+  // 8 rows of 8 samples, transposed with the usual unpack / shuffle / 128-bit permute steps.
+  static void load_columns(const float* p, int64_t stride, int valid, T* cols) {
+    __m256 r[8];
+    if (valid >= 8) {
+      for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(p + j * stride);
+    } else {
+      const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      for (int j = 0; j < 8; ++j) r[j] = _mm256_maskload_ps(p + j * stride, k);
+    }
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    cols[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    cols[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    cols[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    cols[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    cols[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    cols[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    cols[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    cols[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
   }
 };
 

@@ -28,7 +28,10 @@ struct ScalarOps {
   static T fmadd(const T& a, const T& b, const T& c) { return add(mul(a, b), c); }
   static T set1(float x) { return {{x, x, x, x}}; }
   static T zero() { return set1(0.f); }
-  static T gather(const float* p, int64_t stride) { return {{p[0], p[stride], p[2 * stride], p[3 * stride]}}; }
+  static void load_columns(const float* p, int64_t stride, int valid, T* cols) {
+    for (int c = 0; c < 4; ++c)
+      for (int j = 0; j < 4; ++j) cols[c].v[j] = c < valid ? p[j * stride + c] : 0.f;
+  }
 };
 
 }  // namespace
