@@ -12,6 +12,10 @@
 // exact; a large prime n/2 degrades to one O(n^2) DFT). The small radix-2 FFT kept here (Radix2Rfft) lost to
 // av_tx at 512 and 1024. The scalar double-precision DFT (reference_dft) is the tests' oracle.
 //
+// The spectrogram engine sends the lengths this class would split and BatchFftPlan supports
+// (n/2 = 2^a 3^b 5^c, Whisper's 400 among them) to the batched FFT instead (batch_fft.h, ~10x
+// faster per frame); the split plan stays for the other lengths and as a second implementation.
+//
 // A RealFft is not thread-safe (av_tx contexts keep scratch); each worker owns one.
 #include <complex>
 #include <cstddef>
