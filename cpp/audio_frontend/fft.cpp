@@ -106,12 +106,14 @@ bool av_tx_friendly(int m) {
   return m == 1 || m == 3 || m == 5 || m == 7 || m == 9 || m == 15;
 }
 
+bool rfft_direct(int n) { return n >= 2 && n % 4 == 0 && av_tx_friendly(n / 2); }
+
 RealFft::RealFft(int n) : n_(n) {
   if (n < 2 || n % 2 != 0) throw std::invalid_argument("n_fft must be even and >= 2; got " + std::to_string(n));
   const int h = n / 2;
   // av_tx's real FFT needs n divisible by 4 (its n/2-point complex core is split again); other
   // lengths go through the packed complex path, p sub-FFTs of length m = h / p.
-  if (n % 4 != 0 || !av_tx_friendly(h)) {
+  if (!rfft_direct(n)) {
     p_ = h;  // worst case: one h x h DFT (m = 1), only for lengths with a large prime factor
     m_ = 1;
     for (int p = 1; p <= 64 && p < h; ++p)

@@ -12,6 +12,10 @@
 // exact; a large prime n/2 degrades to one O(n^2) DFT). The small radix-2 FFT kept here (Radix2Rfft) lost to
 // av_tx at 512 and 1024. The scalar double-precision DFT (reference_dft) is the tests' oracle.
 //
+// The spectrogram engine sends the lengths this class would split and BatchFftPlan supports
+// (n/2 = 2^a 3^b 5^c, Whisper's 400 among them) to the batched FFT instead (batch_fft.h, ~10x
+// faster per frame); the split plan stays for the other lengths and as a second implementation.
+//
 // A RealFft is not thread-safe (av_tx contexts keep scratch); each worker owns one.
 #include <complex>
 #include <cstddef>
@@ -59,6 +63,8 @@ class RealFft {
 
 // Whether av_tx has fast codelets for a complex FFT of length m (2^a * {1, 3, 5, 7, 9, 15}).
 bool av_tx_friendly(int m);
+// Whether RealFft(n) is av_tx's real FFT itself (n % 4 == 0 and n/2 av_tx-friendly), not the split plan.
+bool rfft_direct(int n);
 
 // The oracle: X[k] = sum_t x[t] e^{-2 pi i k t / n}, k = 0..n/2, in double, O(n^2).
 std::vector<std::complex<double>> reference_dft(const float* x, int n);

@@ -34,6 +34,13 @@ struct SpectrogramSpec {
   // Output value = log_mul * log_b(max(mel, log_floor) + log_offset); log_base 0 = no log.
   int log_base = 0;          // 0, 10 or 'e' (2.718...: pass 1 for natural log)
   float log_mul = 1.f, log_floor = 0.f, log_offset = 0.f;
+  // Dynamic-range clamp after the log (Whisper's max(v, max - 8), librosa's top_db): > 0 raises
+  // every value below (the largest value of its block) - clamp_below_max to that; blocks of
+  // clamp_frames frames (0: the whole output). Needs a second pass over the output (the maximum is
+  // known only at the end); it runs threaded, with the affine map below.
+  float clamp_below_max = 0.f;
+  int64_t clamp_frames = 0;
+  float out_add = 0.f, out_mul = 1.f;  // last: value = (value + out_add) * out_mul (Whisper: +4, *0.25)
   bool mels_first = false;   // output (n_mels, n_frames) instead of (n_frames, n_mels)
 };
 
