@@ -9,67 +9,42 @@
 // layout below (measured: 4.5 vs 7.3 ns per output here), which pays a horizontal sum per output.
 // An output's value does not depend on the call's range: a group reads zeros for input outside x,
 // which only reaches outputs the caller did not ask for.
-// With few phases (48 -> 16 kHz has Q = 1) the per-output layout: taps in 16-lane chunks, four
-// outputs at a time, the same reduction for every output.
+// With few phases (48 -> 16 kHz has Q = 1) the per-output layout (resample_per_output_impl.h) with
+// taps in 16-lane chunks.
 #include <immintrin.h>
 
 #include <cstddef>
 #include <new>
 
 #include "audio/resample_kernels.h"
+#include "audio/resample_per_output_impl.h"
 
 namespace vxfast {
 
 namespace {
 
-inline __m512 dot(const float* w, const float* p, int full, __mmask16 tail) {
-  __m512 acc = _mm512_setzero_ps();
-  int k = 0;
-  for (int c = 0; c < full; ++c, k += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(w + k), _mm512_loadu_ps(p + k), acc);
-  if (tail) acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, w + k), _mm512_maskz_loadu_ps(tail, p + k), acc);
-  return acc;
-}
-
-inline __m256 fold(__m512 v) {
-  return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-}
-
-// Four 16-lane sums to four floats: halves, then two rounds of pairwise adds (each output's own
-// lanes only, in a fixed order).
-inline __m128 reduce4(const __m512* a) {
-  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(fold(a[0]), fold(a[1])), _mm256_hadd_ps(fold(a[2]), fold(a[3])));
-  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-}
-
-void per_output(const SwrFilter& f, const float* x, int64_t x_first, int64_t m0, int64_t n, float* out) {
-  const int full = f.taps / 16;
-  const __mmask16 tail = static_cast<__mmask16>((1u << (f.taps % 16)) - 1u);
-  int64_t q = m0 % f.Q;
-  const float* p = x + (m0 / f.Q * f.P + q * f.P / f.Q + f.offset - x_first);
-  const float* wb = f.w.data();
-  const int32_t* adv = f.advance.data();
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    __m512 a[4];
-    for (int j = 0; j < 4; ++j) {
-      a[j] = dot(wb + q * f.taps, p, full, tail);
-      p += adv[q];
-      if (++q == f.Q) q = 0;
-    }
-    _mm_storeu_ps(out + i, reduce4(a));
+struct Ops {  // 16 lanes for resample_per_output_impl.h
+  using V = __m512;
+  int full;
+  __mmask16 tail;
+  explicit Ops(int taps) : full(taps / 16), tail(static_cast<__mmask16>((1u << (taps % 16)) - 1u)) {}
+  static V zero() { return _mm512_setzero_ps(); }
+  V dot(const float* w, const float* p) const {
+    __m512 acc = _mm512_setzero_ps();
+    int k = 0;
+    for (int c = 0; c < full; ++c, k += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(w + k), _mm512_loadu_ps(p + k), acc);
+    if (tail) acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, w + k), _mm512_maskz_loadu_ps(tail, p + k), acc);
+    return acc;
   }
-  if (i < n) {
-    __m512 a[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    for (int j = 0; i + j < n; ++j) {
-      a[j] = dot(wb + q * f.taps, p, full, tail);
-      p += adv[q];
-      if (++q == f.Q) q = 0;
-    }
-    alignas(16) float r[4];
-    _mm_store_ps(r, reduce4(a));
-    for (int j = 0; i < n; ++i, ++j) out[i] = r[j];
+  static __m256 fold(__m512 v) {
+    return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
   }
-}
+  // Halves, then two rounds of pairwise adds (each output's own lanes only, in a fixed order).
+  static __m128 reduce4(const V* a) {
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(fold(a[0]), fold(a[1])), _mm256_hadd_ps(fold(a[2]), fold(a[3])));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  }
+};
 
 // 16 rows (row j from src[j] + c0) of 16 floats -> 16 columns of 16 at dst + c * 16.
 inline void transpose16(const float* const* src, int64_t c0, float* dst) {
@@ -173,7 +148,7 @@ void resample_avx512(const SwrFilter& f, const float* x, int64_t x_first, int64_
   if (f.Q >= 16) {
     across_periods(f, x, x_first, x_len, m0, n, out);
   } else {
-    per_output(f, x, x_first, m0, n, out);
+    resample_impl::per_output<Ops>(f, x, x_first, m0, n, out);
   }
 }
 
