@@ -62,45 +62,23 @@ struct Ops {  // 16 lanes for batch_fft_impl.h
   static void load_columns(const float* p, int64_t stride, int valid, T* cols) {
     const __mmask16 k = valid >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << valid) - 1u);
     for (int j = 0; j < 16; ++j) cols[j] = _mm512_maskz_loadu_ps(k, p + j * stride);
-    {
-      const __m512i lo = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
-      const __m512i hi = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
-      for (int i = 0; i < 16; ++i)
-        if (!(i & 1)) {
-          const __m512 a = cols[i], c = cols[i | 1];
-          cols[i] = _mm512_permutex2var_ps(a, lo, c);
-          cols[i | 1] = _mm512_permutex2var_ps(a, hi, c);
-        }
-    }
-    {
-      const __m512i lo = _mm512_setr_epi32(0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
-      const __m512i hi = _mm512_setr_epi32(2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
-      for (int i = 0; i < 16; ++i)
-        if (!(i & 2)) {
-          const __m512 a = cols[i], c = cols[i | 2];
-          cols[i] = _mm512_permutex2var_ps(a, lo, c);
-          cols[i | 2] = _mm512_permutex2var_ps(a, hi, c);
-        }
-    }
-    {
-      const __m512i lo = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
-      const __m512i hi = _mm512_setr_epi32(4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
-      for (int i = 0; i < 16; ++i)
-        if (!(i & 4)) {
-          const __m512 a = cols[i], c = cols[i | 4];
-          cols[i] = _mm512_permutex2var_ps(a, lo, c);
-          cols[i | 4] = _mm512_permutex2var_ps(a, hi, c);
-        }
-    }
-    {
-      const __m512i lo = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-      const __m512i hi = _mm512_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-      for (int i = 0; i < 16; ++i)
-        if (!(i & 8)) {
-          const __m512 a = cols[i], c = cols[i | 8];
-          cols[i] = _mm512_permutex2var_ps(a, lo, c);
-          cols[i | 8] = _mm512_permutex2var_ps(a, hi, c);
-        }
+    alignas(64) static const int32_t kLo[4][16] = {{0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30},
+                                                   {0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29},
+                                                   {0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27},
+                                                   {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}};
+    alignas(64) static const int32_t kHi[4][16] = {{1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31},
+                                                   {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31},
+                                                   {4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31},
+                                                   {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}};
+    for (int level = 0; level < 4; ++level) {
+      const int b = 1 << level;
+      const __m512i lo = _mm512_load_si512(kLo[level]), hi = _mm512_load_si512(kHi[level]);
+      for (int i = 0; i < 16; ++i) {
+        if (i & b) continue;
+        const __m512 a = cols[i], c = cols[i | b];
+        cols[i] = _mm512_permutex2var_ps(a, lo, c);
+        cols[i | b] = _mm512_permutex2var_ps(a, hi, c);
+      }
     }
   }
 
