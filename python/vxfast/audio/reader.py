@@ -107,7 +107,9 @@ class AudioReader:
             packets of pre-roll: the samples equal the sequential decode's exactly, except in bands
             the encoder coded as PNS (perceptual noise substitution, e.g. FFmpeg's ``aac`` encoder
             on noisy sound), whose noise is a different random draw of the same energy. Times,
-            counters, warnings and seeking are the same. Resampling stays on the calling thread.
+            warnings and seeking are the same; the counters advance a block at a time. When the
+            conversion runs on vxfast's own resampler (:attr:`resampler`) the workers resample
+            their blocks too.
 
     Raises:
         VideoError: the file is missing or unreadable, or has no audio stream (the message names the
