@@ -246,10 +246,6 @@ void ParallelAacDecode::decode(Block& b, AVCodecContext* dec, bool resample) {
   if (resample) {
     if (kept == 0) {
       b.counted.clear();  // nothing to place: an empty block of frames (counters in tail)
-      b.tail = b.demux_tail;
-      b.tail.packets += run.packets;
-      b.tail.frames += run.frames;
-      b.tail.corrupt_packets += run.corrupt_packets;
       return;
     }
     b.run.in_end = expected;

@@ -7,8 +7,8 @@
 namespace vxfast {
 
 namespace {
-// Input kept behind the next output's window: what flush() hands to libswresample, and the
-// compaction step (memmove of the live ~2 filter lengths once per this many dead samples).
+// Dead input is dropped (a memmove of the live samples, history() or a held-back group) once there
+// is this much of it.
 constexpr int64_t kCompactEvery = 1 << 15;
 }  // namespace
 
@@ -145,9 +145,8 @@ void PolyphaseResampler::produce(SampleFifo& fifo, bool all) {
   for (int c = 0; c < out_channels_; ++c) kernel_.run(f_, buf_[c].data(), first_, len_, m_next_, n, w[c]);
   fifo.commit(n);
   m_next_ += n;
-  // Keep what the next windows and flush()'s hand-over need: >= 2 taps + a period before the end.
-  const int64_t keep_from = window_start(m_next_) - f_.taps - f_.P - (f_.P / f_.Q + 1) - 64;
-  const int64_t dead = keep_from - first_;
+  // Keep the windows of the outputs still to write (a group may be held back) and history().
+  const int64_t dead = std::min(window_start(m_next_), end - history()) - first_;
   if (dead >= kCompactEvery) {
     for (auto& b : buf_) std::memmove(b.data(), b.data() + dead, sizeof(float) * (len_ - dead));
     first_ += dead;
@@ -173,12 +172,11 @@ std::shared_ptr<const ResamplePlan> PolyphaseResampler::plan(const AVFrame* para
   p->t0 = t0;
   p->tolerance = tolerance;
   p->kernel = kernel_;
-  p->tail = 2 * f_.taps + 2 * f_.P + f_.P / f_.Q + 256;
   return p;
 }
 
 void PolyphaseResampler::continue_after(const ResampledRun& r, int64_t origin) {
-  const int64_t from = std::max(r.in_first, r.in_end - (2 * f_.taps + 2 * f_.P + f_.P / f_.Q + 256));
+  const int64_t from = std::max(r.in_first, r.in_end - history());
   const int64_t n = r.in_end - from;
   for (int c = 0; c < out_channels_; ++c) {
     auto& b = buf_[c];

@@ -34,9 +34,6 @@ struct ResamplePlan {
   double t0 = 0;
   int64_t tolerance = 0;
   ResampleKernel kernel;
-  // Input samples a worker hands back with its outputs, so that the cursor's resampler can go on
-  // (or flush) after the block: more than what PolyphaseResampler keeps behind its next output.
-  int64_t tail = 0;
 };
 
 // A run of contiguous input samples (a decode block: pre-roll then kept frames) and the outputs it
@@ -89,6 +86,9 @@ class PolyphaseResampler {
   std::shared_ptr<const ResamplePlan> plan(const AVFrame* params, double t0, int64_t tolerance) const;
   int64_t end() const { return first_ + len_; }       // input samples of the run so far
   int64_t next_output() const { return m_next_; }
+  // Input kept before the end of the run: the windows still to compute and flush()'s hand-over
+  // (two filter lengths and a period before the end), with a margin.
+  int64_t history() const { return 2 * f_.taps + 2 * f_.P + f_.P / f_.Q + 256; }
   int64_t window_start(int64_t m) const { return m / f_.Q * f_.P + (m % f_.Q) * f_.P / f_.Q + f_.offset; }
   bool primed() const { return primed_; }
   // Goes on after a run resampled elsewhere: `r` holds the input up to r.in_end and the outputs

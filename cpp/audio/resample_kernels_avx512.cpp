@@ -87,7 +87,7 @@ void across_periods(const SwrFilter& f, const float* x, int64_t x_first, int64_t
   float* cols = cols_buf.p;
   float* sums = sums_buf.p;
   const int32_t* start = f.phase_start.data();
-  const float* W = f.w8.data();
+  const float* W = f.w.data();
   const int64_t m_end = m0 + n;
   for (int64_t k0 = m0 / Q; k0 * Q < m_end; k0 += 16) {
     const float* rows[16];

@@ -31,10 +31,6 @@ UniqueAVFrame template_frame(int rate, int channels, const AVFrame* layout_from)
   return f;
 }
 
-std::vector<float> run_mono(SwrContext* swr, const std::vector<float>& x) {
-  return swr_convert_all(swr, x.data(), static_cast<int64_t>(x.size()));
-}
-
 }  // namespace
 
 std::vector<float> swr_convert_all(SwrContext* swr, const float* x, int64_t n_in) {
@@ -68,7 +64,7 @@ std::optional<SwrFilter> learn_swr_filter(int in_rate, int out_rate) {
   x[probe_at] = 1.f;
   UniqueSwrContext swr = fresh();
   if (!swr) return std::nullopt;
-  std::vector<float> y = run_mono(swr.get(), x);
+  std::vector<float> y = swr_convert_all(swr.get(), x.data(), static_cast<int64_t>(x.size()));
   int64_t lo = -1, hi = -1;
   for (int64_t m = 0; m < static_cast<int64_t>(y.size()); ++m) {
     if (y[m] != 0.f) {
@@ -88,7 +84,7 @@ std::optional<SwrFilter> learn_swr_filter(int in_rate, int out_rate) {
   for (int64_t j = 0; j < P; ++j) x[first + j * S] = 1.f;
   swr = fresh();
   if (!swr) return std::nullopt;
-  y = run_mono(swr.get(), x);
+  y = swr_convert_all(swr.get(), x.data(), static_cast<int64_t>(x.size()));
   std::map<std::pair<int64_t, int64_t>, float> seen;  // (phase, tap position) -> coefficient
   int64_t tmin = INT64_MAX, tmax = INT64_MIN;
   for (int64_t m = 0; m < static_cast<int64_t>(y.size()); ++m) {
@@ -109,15 +105,13 @@ std::optional<SwrFilter> learn_swr_filter(int in_rate, int out_rate) {
   f.taps = static_cast<int>(tmax - tmin + 1);
   f.in_rate = in_rate;
   f.out_rate = out_rate;
-  f.w.assign(static_cast<size_t>(Q * f.taps), 0.f);
+  const int64_t Q8 = (Q + 7) / 8 * 8;
+  f.w.assign(static_cast<size_t>(Q8 * f.taps), 0.f);
   for (const auto& [key, v] : seen) f.w[key.first * f.taps + (key.second - tmin)] = v;
   f.advance.resize(static_cast<size_t>(Q));
   for (int64_t q = 0; q < Q; ++q) f.advance[q] = static_cast<int32_t>((q + 1) * P / Q - q * P / Q);
-  const int64_t Q8 = (Q + 7) / 8 * 8;
   f.phase_start.resize(static_cast<size_t>(Q8));
   for (int64_t q = 0; q < Q8; ++q) f.phase_start[q] = static_cast<int32_t>((q < Q ? q : Q - 1) * P / Q);
-  f.w8.assign(static_cast<size_t>(Q8 * f.taps), 0.f);
-  std::copy(f.w.begin(), f.w.end(), f.w8.begin());
   for (int64_t q = 0; q < Q; ++q) {  // a low-pass filter passes DC: each phase sums to ~1
     double sum = 0;
     for (int t = 0; t < f.taps; ++t) sum += f.w[q * f.taps + t];

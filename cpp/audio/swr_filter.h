@@ -26,12 +26,11 @@ struct SwrFilter {
   int64_t P = 1, Q = 1;   // input / output samples per period
   int64_t offset = 0;     // first tap, relative to floor(m P / Q)
   int taps = 0;
-  std::vector<float> w;   // Q * taps, phase-major
+  std::vector<float> w;   // phase-major, taps per phase; Q rows, then zero rows up to phase_start.size()
   std::vector<int32_t> advance;  // per phase q: floor((q + 1) P / Q) - floor(q P / Q)
-  // For kernels that run 8 phases at a time: floor(q P / Q) for q < Q rounded up to a multiple of
-  // 8 (the padding repeats the last phase's), and w with zero rows for the padding phases.
+  // floor(q P / Q) for q < Q rounded up to a multiple of 8, for kernels that run 8 phases at a time
+  // (the padding repeats the last phase's start; its rows of w are zeros).
   std::vector<int32_t> phase_start;
-  std::vector<float> w8;
   int in_rate = 0, out_rate = 0;
 };
 

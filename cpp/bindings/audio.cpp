@@ -154,7 +154,7 @@ void bind_audio(py::module_& m) {
     d["offset"] = f->offset;
     d["taps"] = f->taps;
     py::array_t<float> w({static_cast<py::ssize_t>(f->Q), static_cast<py::ssize_t>(f->taps)});
-    std::memcpy(w.mutable_data(), f->w.data(), sizeof(float) * f->w.size());
+    std::memcpy(w.mutable_data(), f->w.data(), sizeof(float) * f->Q * f->taps);
     d["weights"] = w;
     return d;
   }, py::arg("in_rate"), py::arg("out_rate"),
